@@ -1,0 +1,1 @@
+"""Data layer: load and validate the sourced figures, parameter definitions and scenarios."""

@@ -1,0 +1,90 @@
+"""The validated contents of data/: sources, claims, parameters and the economy series."""
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..errors import ScenarioError
+from .claims import load_claims, load_sources
+from .csvfile import read_rows
+from .parameters import load_parameters
+
+SERIES_UNITS = {"gni_nominal": "KRW", "gdp_nominal": "KRW", "exports": "USD"}
+DATA_FILES = ("sources.csv", "claims.csv", "parameters.csv", "series.csv")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    data_dir: Path
+    sources: dict
+    claims: dict
+    parameters: dict
+    series: dict  # (series, year) -> Claim
+
+    def economy_krw(self, measure, year):
+        return self._series(measure, year, "economy_measure").value
+
+    def exports_usd(self, year):
+        return self._series("exports", year, "economy_year").value
+
+    def _series(self, name, year, key):
+        try:
+            return self.series[(name, int(year))]
+        except KeyError:
+            years = ", ".join(str(y) for (s, y) in sorted(self.series) if s == name)
+            raise ScenarioError("data/series.csv", key, f"no {name} figure for {year}; available years: {years}") from None
+
+    def resolve(self, overrides=None, file="-p"):
+        """Every parameter's distribution or choice after overrides, with cross-parameter checks."""
+        resolved = self.parameters.resolve(overrides, file)
+        measure, year = resolved["economy_measure"], resolved["economy_year"]
+        if (measure, year) not in self.series:
+            years = ", ".join(str(y) for (s, y) in sorted(self.series) if s == measure)
+            raise ScenarioError(file, "economy_year", f"no {measure} figure for {year}; expected one of {years}")
+        share_high = resolved["share_122mm"].bounds[1] + resolved["share_other"].bounds[1]
+        if share_high > 1:
+            raise ScenarioError(file, "share_other", f"share_122mm + share_other can reach {share_high:g}; expected at most 1")
+        return resolved
+
+    def claims_for(self, name):
+        return [self.claims[c] for c in self.parameters[name].claims]
+
+    def fingerprint(self):
+        """SHA-256 over every data file, for provenance and re-render decisions."""
+        digest = hashlib.sha256()
+        for name in DATA_FILES:
+            digest.update(name.encode())
+            digest.update((self.data_dir / name).read_bytes())
+        return digest.hexdigest()
+
+
+def load_series(path, claims):
+    series = {}
+    for row in read_rows(path, ["series", "year", "claim_id"]):
+        name = row.choice("series", set(SERIES_UNITS))
+        year = row.number("year")
+        if not year.is_integer():
+            raise row.error("year", f"expected a whole year, got {year:g}")
+        claim_id = row.text("claim_id")
+        if claim_id not in claims:
+            raise row.error("claim_id", f"cites unknown claim {claim_id!r}; expected an id from claims.csv")
+        claim = claims[claim_id]
+        if claim.unit != SERIES_UNITS[name]:
+            raise row.error("claim_id", f"claim {claim_id!r} is in {claim.unit}; series {name} expects {SERIES_UNITS[name]}")
+        if claim.value <= 0:
+            raise row.error("claim_id", f"claim {claim_id!r} must be positive for a series, got {claim.value}")
+        series[(name, int(year))] = claim
+    return series
+
+
+@functools.lru_cache(maxsize=4)
+def load(data_dir=None):
+    """Load and validate everything in data/ (cached per folder)."""
+    data_dir = Path(data_dir or paths.DATA_DIR)
+    sources = load_sources(data_dir / "sources.csv")
+    claims = load_claims(data_dir / "claims.csv", sources)
+    parameters = load_parameters(data_dir / "parameters.csv", claims)
+    series = load_series(data_dir / "series.csv", claims)
+    return Catalog(data_dir, sources, claims, parameters, series)

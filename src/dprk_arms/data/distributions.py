@@ -1,0 +1,83 @@
+"""Input distributions (fixed, uniform, triangular, PERT, lognormal) backed by scipy.stats."""
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+FAMILIES = ("fixed", "uniform", "triangular", "pert", "lognormal")
+Z95 = stats.norm.ppf(0.95)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A parameter's uncertainty: `central` is the point estimate; `low`/`high` bound the range.
+
+    For lognormal, `central` is the median and `low`/`high` are read as P5/P95 (sigma from their ratio).
+    """
+
+    family: str
+    central: float
+    low: float | None = None
+    high: float | None = None
+
+    def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown distribution {self.family!r}; expected one of {', '.join(FAMILIES)}")
+        values = [self.central] + ([] if self.family == "fixed" else [self.low, self.high])
+        if any(v is None or not math.isfinite(v) for v in values):
+            raise ValueError(f"{self.family} needs finite low, central and high")
+        if self.family != "fixed" and not self.low <= self.central <= self.high:
+            raise ValueError(f"expected low <= central <= high, got {self.low}, {self.central}, {self.high}")
+        if self.family == "lognormal" and self.low <= 0:
+            raise ValueError("lognormal needs low > 0")
+
+    @property
+    def is_fixed(self):
+        return self.family == "fixed" or self.low == self.high
+
+    @property
+    def bounds(self):
+        """(low, high) of the range; the central value twice when fixed."""
+        return (self.central, self.central) if self.family == "fixed" else (self.low, self.high)
+
+    def frozen(self):
+        """The scipy.stats frozen distribution (None when fixed)."""
+        if self.is_fixed:
+            return None
+        lo, hi, c = self.low, self.high, self.central
+        if self.family == "uniform":
+            return stats.uniform(loc=lo, scale=hi - lo)
+        if self.family == "triangular":
+            return stats.triang(c=(c - lo) / (hi - lo), loc=lo, scale=hi - lo)
+        if self.family == "pert":
+            a = 1 + 4 * (c - lo) / (hi - lo)
+            b = 1 + 4 * (hi - c) / (hi - lo)
+            return stats.beta(a, b, loc=lo, scale=hi - lo)
+        sigma = math.log(hi / lo) / (2 * Z95)
+        return stats.lognorm(s=sigma, scale=c)
+
+    def sample(self, n, rng):
+        """n draws as a float array, from a numpy Generator."""
+        dist = self.frozen()
+        if dist is None:
+            return np.full(n, float(self.central))
+        return dist.rvs(size=n, random_state=rng)
+
+    def spec(self):
+        """The compact text form `family:low:central:high` (or the bare value when fixed)."""
+        if self.family == "fixed":
+            return _num(self.central)
+        return f"{self.family}:{_num(self.low)}:{_num(self.central)}:{_num(self.high)}"
+
+    def describe(self):
+        """Human form, e.g. 'PERT 500 / 1,000 / 4,000'."""
+        if self.family == "fixed":
+            return f"fixed {self.central:,.6g}"
+        name = {"pert": "PERT", "lognormal": "lognormal (P5/median/P95)"}.get(self.family, self.family)
+        return f"{name} {self.low:,.6g} / {self.central:,.6g} / {self.high:,.6g}"
+
+
+def _num(x):
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))

@@ -1,0 +1,25 @@
+"""Input checks shared by the models: clear ValueErrors instead of NaN results."""
+
+import numpy as np
+
+
+def as_array(name, value, low=None, high=None, low_open=False, high_open=False):
+    """`value` as a float array, after checking it is finite and inside [low, high] (or open ends)."""
+    x = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite, got {_example(x, ~np.isfinite(x))}")
+    if low is not None:
+        bad = x <= low if low_open else x < low
+        if np.any(bad):
+            op = ">" if low_open else ">="
+            raise ValueError(f"{name} must be {op} {low}, got {_example(x, bad)}")
+    if high is not None:
+        bad = x >= high if high_open else x > high
+        if np.any(bad):
+            op = "<" if high_open else "<="
+            raise ValueError(f"{name} must be {op} {high}, got {_example(x, bad)}")
+    return x
+
+
+def _example(x, mask):
+    return np.atleast_1d(x)[np.atleast_1d(mask)][0]

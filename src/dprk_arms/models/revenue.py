@@ -1,0 +1,48 @@
+"""Shell revenue: volume by munition type x realised price, against the size of the DPRK economy."""
+
+from .checks import as_array
+
+MONTHS_PER_YEAR = 12.0
+
+
+def rounds_by_type(volume_rounds, share_122mm, share_other):
+    """Rounds of 152mm, 122mm and other types from total volume and the mix shares."""
+    volume = as_array("volume_rounds", volume_rounds, low=0)
+    s122 = as_array("share_122mm", share_122mm, 0, 1)
+    sother = as_array("share_other", share_other, 0, 1)
+    if (s122 + sother > 1 + 1e-12).any():
+        raise ValueError("share_122mm + share_other must be at most 1")
+    r122 = volume * s122
+    rother = volume * sother
+    return volume - r122 - rother, r122, rother
+
+
+def revenue_usd(rounds_152mm, rounds_122mm, rounds_other, price_152mm_usd, price_122mm_usd, price_other_usd):
+    """Revenue by type and in total, USD: rounds x realised price per round."""
+    parts = (
+        as_array("rounds_152mm", rounds_152mm, low=0) * as_array("price_152mm_usd", price_152mm_usd, low=0),
+        as_array("rounds_122mm", rounds_122mm, low=0) * as_array("price_122mm_usd", price_122mm_usd, low=0),
+        as_array("rounds_other", rounds_other, low=0) * as_array("price_other_usd", price_other_usd, low=0),
+    )
+    return parts[0], parts[1], parts[2], parts[0] + parts[1] + parts[2]
+
+
+def to_krw(amount_usd, krw_per_usd):
+    """USD to KRW."""
+    return as_array("amount_usd", amount_usd) * as_array("krw_per_usd", krw_per_usd, low=0, low_open=True)
+
+
+def annualise(amount, period_months):
+    """A total over `period_months` as a rate per year."""
+    return as_array("amount", amount) * MONTHS_PER_YEAR / as_array("period_months", period_months, low=0, low_open=True)
+
+
+def share_of_economy(revenue_usd, krw_per_usd, economy_krw):
+    """Revenue as a fraction of an economy measured in KRW (GNI or GDP)."""
+    economy = as_array("economy_krw", economy_krw, low=0, low_open=True)
+    return to_krw(revenue_usd, krw_per_usd) / economy
+
+
+def multiple_of(amount, reference):
+    """`amount` as a multiple of `reference` (e.g. revenue per year over official exports per year)."""
+    return as_array("amount", amount) / as_array("reference", reference, low=0, low_open=True)

@@ -1,0 +1,1 @@
+"""Simulation layer: Monte Carlo over the parameter distributions, and sensitivity."""
