@@ -74,10 +74,15 @@ class Distribution:
     def describe(self):
         """Human form, e.g. 'PERT 500 / 1,000 / 4,000'."""
         if self.family == "fixed":
-            return f"fixed {self.central:,.6g}"
+            return f"fixed {human(self.central)}"
         name = {"pert": "PERT", "lognormal": "lognormal (P5/median/P95)"}.get(self.family, self.family)
-        return f"{name} {self.low:,.6g} / {self.central:,.6g} / {self.high:,.6g}"
+        return f"{name} {human(self.low)} / {human(self.central)} / {human(self.high)}"
 
 
 def _num(x):
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+def human(x):
+    """1,000,000 or 0.14: thousands separators, no exponent."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4g}"

@@ -1,5 +1,7 @@
 """Shell revenue: volume by munition type x realised price, against the size of the DPRK economy."""
 
+import numpy as np
+
 from .checks import as_array
 
 MONTHS_PER_YEAR = 12.0
@@ -12,9 +14,8 @@ def rounds_by_type(volume_rounds, share_122mm, share_other):
     sother = as_array("share_other", share_other, 0, 1)
     if (s122 + sother > 1 + 1e-12).any():
         raise ValueError("share_122mm + share_other must be at most 1")
-    r122 = volume * s122
-    rother = volume * sother
-    return volume - r122 - rother, r122, rother
+    # clip: 1 - s122 - sother can round to -1e-16 when the shares sum to one
+    return volume * np.clip(1 - s122 - sother, 0, None), volume * s122, volume * sother
 
 
 def revenue_usd(rounds_152mm, rounds_122mm, rounds_other, price_152mm_usd, price_122mm_usd, price_other_usd):

@@ -1,0 +1,34 @@
+# Set-up is automatic: each target creates .venv with pip when it is missing or pyproject.toml changed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: briefs compare test test-fast lab bench clean-reports
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+briefs: $(STAMP)  ## render one PDF brief per scenario into reports/
+	$(BIN)/dprk-arms render --all
+
+compare: $(STAMP)  ## one comparison brief across all scenarios
+	$(BIN)/dprk-arms compare
+
+test: $(STAMP)  ## the whole test suite, notebook execution and PDF checks included
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## the suite without notebook execution and PDF rendering
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: $(STAMP)  ## JupyterLab on notebooks/, with the project installed in its kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)  ## benchmarks, as ratios against baselines run in the same script
+	$(BIN)/python benchmarks/run.py
+
+clean-reports:
+	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

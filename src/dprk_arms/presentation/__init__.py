@@ -1,0 +1,1 @@
+"""Presentation layer: formatting, tables, charts, key judgements and brief rendering."""

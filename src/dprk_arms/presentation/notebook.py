@@ -1,0 +1,142 @@
+"""What the notebooks call: read the parameters cell, run the models, show sections as HTML."""
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from IPython.display import HTML, display
+
+from ..data import catalog as catalog_mod
+from ..data.scenarios import DEFAULT_DRAWS, DEFAULT_SEED, check_name
+from ..errors import ScenarioError
+from ..models.evaluate import OUTPUTS
+from ..simulation import montecarlo, sensitivity
+from . import format as fmt
+from . import judgements, plots, provenance, tables
+
+RUN_KEYS = ("scenario", "title", "question", "draws", "seed")
+SOURCE = "notebook parameters"
+
+
+@dataclass
+class Run:
+    """One scenario's results, as a notebook uses them."""
+
+    name: str
+    title: str
+    question: str
+    overrides: dict
+    resolved: dict
+    catalog: object
+    sim: montecarlo.Simulation
+    figures: int = 0
+
+    def tornado(self):
+        return sensitivity.tornado(self.resolved, self.catalog, [o.name for o in OUTPUTS])
+
+
+def run_from(namespace):
+    """Validate the parameters cell's values (as papermill injected them) and run the Monte Carlo."""
+    cat = catalog_mod.load()
+    overrides = {}
+    for name, param in cat.parameters.items():
+        if name not in namespace:
+            raise ScenarioError(SOURCE, name, "missing from the parameters cell")
+        value = namespace[name]
+        if value != param.default_spec():
+            overrides[name] = value
+    resolved = cat.resolve(overrides, SOURCE)
+    name = check_name(str(namespace.get("scenario", "default")), SOURCE)
+    draws = int(namespace.get("draws", DEFAULT_DRAWS))
+    seed = int(namespace.get("seed", DEFAULT_SEED))
+    sim = montecarlo.simulate(resolved, cat, draws, seed)
+    return Run(name, str(namespace.get("title", name)), str(namespace.get("question", "")), overrides, resolved, cat, sim)
+
+
+def show(markup):
+    display(HTML(markup))
+
+
+def header(run, kind="Brief"):
+    show(f'<div class="header"><div class="kicker">dprk-arms-estimates &middot; {html.escape(kind)}</div>'
+         f'<h1>{html.escape(run.title)}</h1>'
+         f'<div class="question">{html.escape(run.question)}</div>'
+         f'<div class="date">{date.today():%d %B %Y} &middot; scenario <code>{html.escape(run.name)}</code> &middot; '
+         f'{run.sim.draws:,} Monte Carlo draws</div></div>')
+
+
+def key_judgements(run):
+    items = "".join(f"<li><b>{html.escape(h)}.</b> {html.escape(t)}</li>"
+                    for h, t in judgements.key_judgements(run.sim, run.resolved, run.catalog))
+    show(f'<div class="judgements"><h2>Key judgements</h2><ul>{items}</ul>'
+         f'<p class="note">Ranges are P50 (P5 to P95) over the Monte Carlo draws.</p></div>')
+
+
+def figure(run, fig, caption):
+    """Embed a matplotlib figure as vector SVG with a numbered caption."""
+    import matplotlib.pyplot as plt
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    run.figures += 1
+    data = base64.b64encode(buffer.getvalue()).decode()
+    show(f'<figure class="chart"><img alt="Figure {run.figures}" src="data:image/svg+xml;base64,{data}"/>'
+         f'<figcaption>Figure {run.figures}. {html.escape(caption)}</figcaption></figure>')
+
+
+def chart(run, which):
+    """The standard charts by name."""
+    sim = run.sim
+    if which == "revenue":
+        return figure(run, plots.revenue_distribution(sim),
+                      "Revenue over the period (left) and per year as a share of the DPRK economy (right), red line at 10%.")
+    if which == "duration":
+        marks = [(f"{c.as_of[:7]}: {c.value / 1000:.0f}k", c.value) for c in run.catalog.claims_for("fire_rate_per_day")
+                 if c.unit == "rounds/day"]
+        return figure(run, plots.duration_vs_fire_rate(sim, marks),
+                      "Days of fire the usable shells cover, against Russia's daily fire rate; dashed lines are sourced rates.")
+    if which == "containers":
+        return figure(run, plots.container_balance(sim),
+                      "Containers each way (left); rounds per container at the official conversion and at the payload mass limit (right).")
+    if which == "triangulation":
+        return figure(run, plots.triangulation(sim),
+                      "Volume shipped implied by four independent routes, against the volume the revenue model uses (red).")
+    raise ValueError(f"unknown chart {which!r}")
+
+
+TORNADO_LABELS = {
+    "revenue_usd": ("revenue", fmt.money),
+    "share_of_economy_per_year": ("revenue per year as share of the economy", fmt.percent),
+    "supply_days": ("days of supply", lambda v: f"{v:,.0f}"),
+    "consumption_share": ("share of Russian use covered", fmt.percent),
+    "volume_containers_rounds": ("rounds in the containers", fmt.count),
+    "container_surplus": ("container surplus", fmt.count),
+}
+
+
+def tornado_chart(run, output, table=None):
+    table = run.tornado() if table is None else table
+    label, formatter = TORNADO_LABELS[output]
+    figure(run, plots.tornado(table, output, label, formatter),
+           f"Tornado: the swing in {label} as each input moves from its low to its high value.")
+
+
+def summary_table(run, question=None):
+    show(tables.summary_html(run.sim.summary(), question))
+
+
+def rank_correlations(run, outputs):
+    corr = sensitivity.rank_correlations(run.sim, outputs).round(2)
+    corr = corr[(corr.abs() >= 0.05).any(axis=1)]
+    show(corr.to_html(classes="summary", border=0))
+
+
+def assumptions(run):
+    show(tables.assumptions_html(tables.assumptions_rows(run.catalog, run.resolved, run.overrides)))
+
+
+def provenance_block(run):
+    show('<div class="provenance"><h2>Provenance</h2>' + tables.key_value_html(
+        provenance.record(run.catalog, run.name, run.overrides, run.sim.draws, run.sim.seed)) + "</div>")

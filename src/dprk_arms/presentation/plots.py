@@ -1,0 +1,153 @@
+"""Charts for the briefs: each function returns a matplotlib Figure built from simulation results."""
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display needed; notebooks embed the SVG we write ourselves
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..models import duration  # noqa: E402
+from ..models.triangulation import ROUTES  # noqa: E402
+
+STYLE = {
+    "font.family": "DejaVu Sans", "font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False,
+    "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.grid": True, "grid.alpha": 0.3,
+    "svg.fonttype": "none", "figure.dpi": 100,
+}
+BLUE, RED, GREY, GOLD = "#1f4e79", "#b22222", "#777777", "#c08a00"
+
+
+def _figure(ncols=1, height=2.8):
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, ncols, figsize=(7.0, height), layout="constrained")
+    return fig, axes
+
+
+def revenue_distribution(sim, threshold=0.10):
+    """Cumulative revenue (USD bn) and per-year revenue as a share of the economy, with the 10% line."""
+    with plt.rc_context(STYLE):
+        fig, (left, right) = _figure(2)
+        rev = sim.outputs["revenue_usd"].to_numpy() / 1e9
+        _hist(left, rev, BLUE)
+        for q, ls in ((5, ":"), (50, "-"), (95, ":")):
+            left.axvline(np.percentile(rev, q), color="black", ls=ls, lw=0.9)
+        left.set(title="Revenue, whole period", xlabel="USD bn (P5, P50, P95 marked)", ylabel="draws")
+        share = 100 * sim.outputs["share_of_economy_per_year"].to_numpy()
+        _hist(right, share, GOLD)
+        right.axvline(100 * threshold, color=RED, lw=1.4)
+        p = np.mean(share > 100 * threshold)
+        right.text(100 * threshold, right.get_ylim()[1] * 0.92, f" P(>{100 * threshold:.0f}%) = {p:.0%}",
+                   color=RED, fontsize=8)
+        right.set(title="Per year, share of economy", xlabel="% of GNI/GDP", ylabel="draws")
+    return fig
+
+
+def _hist(ax, values, color):
+    """Histogram, or a single bar where every draw is the same (a fixed scenario)."""
+    if np.ptp(values) <= 1e-9 * max(1.0, abs(values[0])):
+        ax.bar([values[0]], [len(values)], width=max(abs(values[0]) * 0.02, 1e-9), color=color)
+        ax.set_xlim(values[0] * 0.5, values[0] * 1.5 if values[0] > 0 else 1)
+        return
+    ax.hist(values, bins=60, color=color, alpha=0.85)
+
+
+def tornado(table, output, label, formatter, top=8):
+    """One-at-a-time swings of `output` from each input's low to high, largest first."""
+    rows = table[(table["output"] == output) & (table["swing"] > 0)].head(top).iloc[::-1]
+    with plt.rc_context(STYLE):
+        fig, ax = _figure(1, height=0.35 * max(len(rows), 3) + 1.0)
+        if rows.empty:
+            ax.text(0.5, 0.5, "no uncertain input moves this output", ha="center", transform=ax.transAxes)
+            return fig
+        y = np.arange(len(rows))
+        lo = np.minimum(rows["at_low"], rows["at_high"])
+        hi = np.maximum(rows["at_low"], rows["at_high"])
+        ax.barh(y, hi - lo, left=lo, color=BLUE, alpha=0.8)
+        ax.set_yticks(y, rows["parameter"])
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
+        ax.set(title=f"Sensitivity of {label}: each input from low to high, others central")
+    return fig
+
+
+def duration_vs_fire_rate(sim, marks):
+    """Days the usable rounds last against the Russian fire rate, with sourced rates marked."""
+    usable = sim.outputs["usable_rounds"].to_numpy()
+    rates = np.linspace(5_000, 80_000, 200)
+    with plt.rc_context(STYLE):
+        fig, ax = _figure(1, height=3.0)
+        q5, q50, q95 = np.percentile(usable, [5, 50, 95])
+        ax.fill_between(rates / 1000, duration.supply_days(q5, rates), duration.supply_days(q95, rates),
+                        color=BLUE, alpha=0.2, label="usable rounds P5 to P95")
+        ax.plot(rates / 1000, duration.supply_days(q50, rates), color=BLUE, label="usable rounds P50")
+        top = duration.supply_days(q95, rates[0])
+        for label, rate in marks:
+            ax.axvline(rate / 1000, color=GREY, lw=0.7, ls="--")
+            ax.text(rate / 1000, top * 0.97, f" {label}", rotation=90, va="top", fontsize=6.5, color=GREY)
+        ax.set(title="How long the shells last Russia", xlabel="Russian fire rate, thousand rounds per day",
+               ylabel="days of fire", ylim=(0, top * 1.02))
+        ax.legend(loc="center right", fontsize=7)
+    return fig
+
+
+def container_balance(sim):
+    """Containers out and back, and rounds per container: stated conversion against the mass limit."""
+    out = sim.outputs
+    with plt.rc_context(STYLE):
+        fig, (left, right) = _figure(2, height=2.9)
+        out_n = sim.inputs["containers_count"].to_numpy()
+        bars = {"DPRK to Russia": out_n, "Russia to DPRK": out["containers_back"].to_numpy()}
+        _interval_bars(left, bars, [BLUE, GOLD])
+        left.set(title="Container flows", ylabel="containers (P50, bar P5 to P95)")
+        per = {
+            "152mm stated": sim.inputs["rounds_per_container_152mm"].to_numpy(),
+            "152mm mass limit": out["rounds_per_container_152mm_by_mass"].to_numpy(),
+            "122mm stated": sim.inputs["rounds_per_container_122mm"].to_numpy(),
+            "122mm mass limit": out["rounds_per_container_122mm_by_mass"].to_numpy(),
+        }
+        _interval_bars(right, per, [BLUE, "#8fb3d9", GOLD, "#e6c980"])
+        right.set(title="Rounds per 20ft container", ylabel="rounds")
+        right.tick_params(axis="x", labelsize=7)
+    return fig
+
+
+def _interval_bars(ax, series, colors):
+    names = list(series)
+    p5, p50, p95 = (np.array([np.percentile(series[n], q) for n in names]) for q in (5, 50, 95))
+    x = np.arange(len(names))
+    ax.bar(x, p50, color=colors, alpha=0.85)
+    ax.errorbar(x, p50, yerr=[p50 - p5, p95 - p50], fmt="none", ecolor="black", capsize=3, lw=0.9)
+    ax.set_xticks(x, names)
+
+
+def triangulation(sim):
+    """The volume implied by four routes, against the volume the revenue model uses."""
+    routes = {"Volume used (input)": sim.inputs["volume_rounds"].to_numpy()}
+    routes.update({label: sim.outputs[name].to_numpy() for name, label in ROUTES.items()})
+    with plt.rc_context(STYLE):
+        fig, ax = _figure(1, height=2.6)
+        names = list(routes)[::-1]
+        for i, name in enumerate(names):
+            p5, p50, p95 = np.percentile(routes[name], [5, 50, 95]) / 1e6
+            color = RED if name.startswith("Volume used") else BLUE
+            ax.plot([p5, p95], [i, i], color=color, lw=5, alpha=0.35, solid_capstyle="butt")
+            ax.plot([p50], [i], "o", color=color)
+            ax.text(p95, i, f"  {p50:.2f}m", va="center", fontsize=7)
+        ax.set_yticks(range(len(names)), names)
+        ax.set(title="Volume shipped, four routes (P50 dot, P5 to P95 bar)", xlabel="million rounds")
+        ax.set_xlim(left=0)
+    return fig
+
+
+def compare_bars(summaries, output, label, formatter):
+    """P50 and P5-P95 of one output across scenarios."""
+    with plt.rc_context(STYLE):
+        fig, ax = _figure(1, height=0.4 * max(len(summaries), 3) + 1.0)
+        names = list(summaries)[::-1]
+        for i, name in enumerate(names):
+            row = summaries[name].loc[output]
+            ax.plot([row["p5"], row["p95"]], [i, i], color=BLUE, lw=5, alpha=0.35, solid_capstyle="butt")
+            ax.plot([row["p50"]], [i], "o", color=BLUE)
+        ax.set_yticks(range(len(names)), names)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
+        ax.set(title=label)
+    return fig

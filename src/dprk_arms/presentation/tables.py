@@ -1,0 +1,65 @@
+"""HTML tables for the briefs: output summaries, the assumptions behind them, and provenance."""
+
+import html
+
+from ..data.distributions import Distribution
+from ..models.evaluate import OUTPUTS
+from . import format as fmt
+
+
+def html_table(header, rows, css_class):
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def summary_html(summary, question=None):
+    """Central, P5, P50, P95 of each output (optionally one question's outputs only)."""
+    names = [o.name for o in OUTPUTS if question in (None, o.question) and o.name in summary.index]
+    rows = []
+    for name in names:
+        row = summary.loc[name]
+        cells = [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")]
+        rows.append([html.escape(row["label"])] + [html.escape(c) for c in cells])
+    return html_table(["Output", "Central inputs", "P5", "P50", "P95"], rows, "summary")
+
+
+def assumptions_rows(catalog, resolved, overrides):
+    """One record per parameter: value used, whether the scenario set it, and its sources' quotes."""
+    records = []
+    for name, param in catalog.parameters.items():
+        spec = resolved[name]
+        value = spec.describe() if isinstance(spec, Distribution) else str(spec)
+        quotes = []
+        for claim in catalog.claims_for(name)[:2]:
+            source = catalog.sources[claim.source_id]
+            quote = claim.quote if claim.quote[0] in "\"“" else f"“{claim.quote}”"
+            quotes.append(f"{quote} ({source.publisher}, {source.date})")
+        records.append({
+            "parameter": name, "unit": param.unit, "value": value, "set_by_scenario": name in overrides,
+            "assumption": param.assumption, "rationale": param.rationale, "quotes": quotes,
+        })
+    return records
+
+
+def assumptions_html(records):
+    rows = []
+    for r in records:
+        flags = []
+        if r["set_by_scenario"]:
+            flags.append('<span class="flag set">scenario</span>')
+        if r["assumption"]:
+            flags.append('<span class="flag assumption">assumption</span>')
+        quotes = "".join(f'<div class="quote">{html.escape(q)}</div>' for q in r["quotes"]) or \
+            '<div class="quote">No source gives this figure.</div>'
+        rows.append([
+            f"<b>{html.escape(r['parameter'])}</b><br>{html.escape(r['unit'])} {' '.join(flags)}",
+            html.escape(r["value"]),
+            f"{html.escape(r['rationale'])}{quotes}",
+        ])
+    return html_table(["Parameter", "Value used", "Why, and the sources' words"], rows, "assumptions")
+
+
+def key_value_html(pairs):
+    rows = [[html.escape(k), f"<code>{html.escape(str(v))}</code>"] for k, v in pairs]
+    return html_table(["", ""], rows, "provenance")

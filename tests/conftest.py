@@ -1,0 +1,36 @@
+"""Shared fixtures: the catalog, a scratch copy of data/, and a CLI runner."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from dprk_arms import paths
+from dprk_arms.data import catalog as catalog_mod
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return catalog_mod.load()
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of data/ (CSV files only) to corrupt."""
+    target = tmp_path / "data"
+    target.mkdir()
+    for name in catalog_mod.DATA_FILES:
+        shutil.copy(paths.DATA_DIR / name, target / name)
+    return target
+
+
+def run_cli(*args, cwd=None, timeout=600):
+    """Run `python -m dprk_arms ARGS` as a user would; returns the CompletedProcess."""
+    return subprocess.run([sys.executable, "-m", "dprk_arms", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd or paths.ROOT, timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli

@@ -1,0 +1,191 @@
+"""Bad scenario and parameter input: one clear line naming file and key, exit 2, no traceback, nothing written."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dprk_arms import cli
+from dprk_arms.data import scenarios
+from dprk_arms.errors import ScenarioError
+
+GOOD = "title: T\nquestion: Q?\nparameters:\n"
+
+# (case id, file text (str or bytes), words the error line must contain)
+CATALOGUE = [
+    ("yaml-syntax", "title: [unclosed\n", ["invalid YAML", "line"]),
+    ("yaml-tab-indent", "title: T\nparameters:\n\tprice_152mm_usd: 1\n", ["invalid YAML"]),
+    ("empty-file", "", ["is empty"]),
+    ("only-comment", "# nothing here\n", ["is empty"]),
+    ("top-level-list", "- title\n- question\n", ["expected a mapping", "list"]),
+    ("top-level-scalar", "just text\n", ["expected a mapping", "str"]),
+    ("unknown-key", "titel: T\nquestion: Q\n", ["key 'titel'", "did you mean 'title'"]),
+    ("missing-title", "question: Q\n", ["key 'title'", "non-empty text"]),
+    ("empty-question", "title: T\nquestion: ''\n", ["key 'question'"]),
+    ("title-not-text", "title: 5\nquestion: Q\n", ["key 'title'"]),
+    ("parameters-a-list", "title: T\nquestion: Q\nparameters: [1, 2]\n", ["key 'parameters'", "mapping"]),
+    ("misspelt-parameter", GOOD + "  price_152_usd: 100\n", ["parameters.price_152_usd", "did you mean 'price_152mm_usd'"]),
+    ("unknown-parameter", GOOD + "  gdp_growth: 3\n", ["parameters.gdp_growth", "unknown parameter"]),
+    ("wrong-type", GOOD + "  price_152mm_usd: cheap\n", ["parameters.price_152mm_usd", "expected a number"]),
+    ("boolean-for-number", GOOD + "  volume_rounds: true\n", ["parameters.volume_rounds", "expected a number"]),
+    ("null-value", GOOD + "  volume_rounds: ~\n", ["parameters.volume_rounds", "expected a number"]),
+    ("nan", GOOD + "  price_152mm_usd: .nan\n", ["parameters.price_152mm_usd", "finite"]),
+    ("inf", GOOD + "  fire_rate_per_day: .inf\n", ["parameters.fire_rate_per_day", "finite"]),
+    ("negative-price", GOOD + "  price_152mm_usd: -5\n", ["parameters.price_152mm_usd", "below the minimum"]),
+    ("low-above-high", GOOD + "  price_152mm_usd: {distribution: pert, low: 5000, central: 1000, high: 4000}\n",
+     ["parameters.price_152mm_usd", "low <= central <= high"]),
+    ("dud-one", GOOD + "  dud_fraction: 1\n", ["parameters.dud_fraction", "above the maximum"]),
+    ("dud-above-one", GOOD + "  dud_fraction: 1.5\n", ["parameters.dud_fraction", "above the maximum"]),
+    ("zero-fire-rate", GOOD + "  fire_rate_per_day: 0\n", ["parameters.fire_rate_per_day", "below the minimum"]),
+    ("absurd-volume", GOOD + "  volume_rounds: 1e15\n", ["parameters.volume_rounds", "above the maximum"]),
+    ("unknown-family", GOOD + "  price_152mm_usd: {distribution: gaussian, low: 1, central: 2, high: 3}\n",
+     ["parameters.price_152mm_usd.distribution", "expected one of"]),
+    ("missing-high", GOOD + "  price_152mm_usd: {distribution: pert, low: 1, central: 2}\n",
+     ["parameters.price_152mm_usd.high", "missing"]),
+    ("misspelt-field", GOOD + "  price_152mm_usd: {distribution: pert, low: 1, centre: 2, high: 3}\n",
+     ["parameters.price_152mm_usd.centre", "did you mean 'central'"]),
+    ("text-range-two-parts", GOOD + "  price_152mm_usd: '100:200'\n", ["parameters.price_152mm_usd", "low:central:high"]),
+    ("lognormal-zero-low", GOOD + "  price_152mm_usd: {distribution: lognormal, low: 0, central: 2, high: 3}\n",
+     ["parameters.price_152mm_usd", "low > 0"]),
+    ("bad-choice-year", GOOD + "  economy_year: 2019\n", ["parameters.economy_year", "expected one of 2021"]),
+    ("bad-choice-measure", GOOD + "  economy_measure: ppp\n", ["parameters.economy_measure", "gni_nominal"]),
+    ("no-data-for-year", GOOD + "  economy_measure: gdp_nominal\n  economy_year: 2021\n", ["economy_year", "no gdp_nominal figure for 2021"]),
+    ("shares-above-one", GOOD + "  share_122mm: 0.7\n  share_other: 0.5\n", ["share_other", "at most 1"]),
+    ("duplicate-key", GOOD + "  volume_rounds: 1000000\n  volume_rounds: 2000000\n", ["invalid YAML", "duplicate key 'volume_rounds'"]),
+    ("negative-draws", "title: T\nquestion: Q\ndraws: -5\n", ["key 'draws'", "whole number"]),
+    ("fractional-draws", "title: T\nquestion: Q\ndraws: 10.5\n", ["key 'draws'", "whole number"]),
+    ("absurd-draws", "title: T\nquestion: Q\ndraws: 1000000000000\n", ["key 'draws'", "whole number"]),
+    ("seed-as-text", "title: T\nquestion: Q\nseed: lucky\n", ["key 'seed'", "whole number"]),
+    ("not-utf8", b"title: \xff\xfe\xfa\nquestion: Q\n", ["not UTF-8"]),
+    ("binary-garbage", b"\x00\x01\x02\x03", ["invalid YAML"]),
+    ("python-tag", "title: !!python/object/apply:os.system ['true']\nquestion: Q\n", ["invalid YAML"]),
+]
+
+
+def _render(tmp_path, *args, capsys=None):
+    out = tmp_path / "reports"
+    code = cli.main(["render", *map(str, args), "--out", str(out)])
+    captured = capsys.readouterr()
+    return code, captured, out
+
+
+def _assert_clean_failure(code, captured, out, file_name, words):
+    assert code == 2
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1, captured.err
+    line = lines[0]
+    assert "Traceback" not in captured.err
+    assert file_name in line
+    for w in words:
+        assert w in line, f"{w!r} not in {line!r}"
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.parametrize("case,text,words", CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def test_malformed_scenario_gives_one_clear_line(tmp_path, capsys, case, text, words):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    code, captured, out = _render(tmp_path, path, capsys=capsys)
+    _assert_clean_failure(code, captured, out, "bad.yaml", words)
+
+
+def test_catalogue_is_at_least_thirty_distinct_inputs():
+    assert len({c[0] for c in CATALOGUE}) + len(PATH_CASES) + len(OVERRIDE_CASES) >= 30
+
+
+PATH_CASES = [
+    ("missing-file", lambda d: d / "nope.yaml", "nope.yaml", ["file not found"]),
+    ("folder-as-file", lambda d: (d / "dir.yaml").mkdir() or d / "dir.yaml", "dir.yaml", ["is a folder"]),
+    ("unicode-name", lambda d: _good(d / "scénario.yaml"), "scénario.yaml", ["key 'name'", "a-z"]),
+    ("space-in-name", lambda d: _good(d / "my scenario.yaml"), "my scenario.yaml", ["key 'name'"]),
+    ("unknown-scenario-name", lambda d: "no-such-scenario", "no-such-scenario", ["file not found"]),
+    ("traversal-name", lambda d: "..", "..", ["key 'name'"]),
+]
+
+
+def _good(path):
+    path.write_text("title: T\nquestion: Q\n")
+    return path
+
+
+@pytest.mark.parametrize("case,make,name,words", PATH_CASES, ids=[c[0] for c in PATH_CASES])
+def test_bad_paths_and_names(tmp_path, capsys, case, make, name, words):
+    target = make(tmp_path)
+    code, captured, out = _render(tmp_path, target, capsys=capsys)
+    _assert_clean_failure(code, captured, out, name, words)
+
+
+OVERRIDE_CASES = [
+    ("no-equals", "price_152mm_usd", ["-p", "expected name=value"]),
+    ("empty-name", "=5", ["-p", "expected name=value"]),
+    ("unknown-name", "prise_152mm_usd=5", ["-p", "did you mean 'price_152mm_usd'"]),
+    ("text-value", "volume_rounds=many", ["-p", "volume_rounds", "expected a number"]),
+    ("four-part-range", "volume_rounds=1:2:3:4:5", ["-p", "volume_rounds"]),
+    ("range-out-of-bounds", "dud_fraction=0:0.5:1.2", ["-p", "dud_fraction", "above the maximum"]),
+]
+
+
+@pytest.mark.parametrize("case,pair,words", OVERRIDE_CASES, ids=[c[0] for c in OVERRIDE_CASES])
+def test_bad_overrides_on_estimate_and_render(tmp_path, capsys, case, pair, words):
+    assert cli.main(["estimate", "-p", pair, "--draws", "100"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert all(w in err for w in words)
+    code, captured, out = _render(tmp_path, "baseline", "-p", pair, capsys=capsys)
+    _assert_clean_failure(code, captured, out, "-p", words)
+
+
+def test_debug_flag_shows_the_traceback(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("title: T\n")
+    with pytest.raises(ScenarioError):
+        cli.main(["--debug", "render", str(path), "--out", str(tmp_path / "out")])
+
+
+def test_out_option_that_is_a_file_is_refused(tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("keep me")
+    assert cli.main(["render", "baseline", "--out", str(blocker)]) == 2
+    assert "expected a folder" in capsys.readouterr().err
+    assert blocker.read_text() == "keep me"
+
+
+def test_bad_cli_run_as_a_process_prints_no_traceback(tmp_path, cli):
+    path = tmp_path / "bad.yaml"
+    path.write_text("title: T\nquestion: Q\nparameters: {dud_fraction: 2}\n")
+    result = cli("render", path, "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "bad.yaml: key 'parameters.dud_fraction'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# --- property: the validator accepts or raises ScenarioError, never anything else ---
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                    st.text(max_size=12))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                       st.dictionaries(st.text(max_size=10), inner, max_size=3)),
+                      max_leaves=6)
+param_names = st.sampled_from(["volume_rounds", "price_152mm_usd", "dud_fraction", "economy_year",
+                               "share_122mm", "fire_rate_per_day", "nonsense", "economy_measure"])
+dist_values = st.fixed_dictionaries({}, optional={
+    "distribution": st.sampled_from(["pert", "uniform", "triangular", "lognormal", "fixed", "beta"]),
+    "low": st.one_of(st.floats(-10, 1e7), st.text(max_size=3)), "central": st.floats(-10, 1e7),
+    "high": st.floats(-10, 1e7), "value": st.floats(-10, 1e7)})
+documents = st.one_of(
+    values,
+    st.fixed_dictionaries({"title": st.one_of(st.text(max_size=8), scalars), "question": st.text(max_size=8)},
+                          optional={"parameters": st.dictionaries(param_names, st.one_of(values, dist_values), max_size=4),
+                                    "draws": scalars, "seed": scalars, "extra": values}),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents)
+def test_validator_accepts_or_raises_its_own_error(catalog, doc):
+    try:
+        scen = scenarios.from_document(doc, catalog, name="fuzz", file="fuzz.yaml")
+    except ScenarioError as exc:
+        assert str(exc).startswith("fuzz.yaml")
+    else:
+        assert scen.title and scen.question and 100 <= scen.draws

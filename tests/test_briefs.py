@@ -1,0 +1,153 @@
+"""Rendered briefs: every scenario's PDF exists, has its sections, its charts, and the models' numbers."""
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from pypdf import PdfReader
+
+from dprk_arms import paths
+from dprk_arms.data import scenarios
+from dprk_arms.presentation import batch
+from dprk_arms.presentation import format as fmt
+from dprk_arms.simulation import montecarlo
+
+pytestmark = pytest.mark.slow
+DRAWS = 20_000
+SCENARIOS = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
+SECTIONS = ["Key judgements", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
+            "4. Triangulation", "5. Sensitivity", "Assumptions", "Method notes and caveats", "Provenance"]
+MOVES_PER_CHART = 200  # a drawn chart has hundreds of path moves; a page of text and tables, under 60
+
+
+def _vector_moves(page):
+    """Path 'moveto' operators drawn on a page, including inside the Form XObjects it invokes."""
+    data = page.get_contents().get_data().decode("latin1")
+    forms = page["/Resources"].get("/XObject", {})
+    for name in re.findall(r"/(\w+) Do", data):
+        data += forms["/" + name].get_object().get_data().decode("latin1")
+    return len(re.findall(r"(?<=\s)m(?=\s)", data))
+
+
+def _text(pdf):
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(pdf).pages))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from conftest import run_cli
+    out = tmp_path_factory.mktemp("reports")
+    result = run_cli("render", "--all", "--out", out, "--draws", DRAWS, "--jobs", 2)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out, result
+
+
+def test_every_scenario_has_a_pdf_and_its_executed_notebook(rendered):
+    out, result = rendered
+    for name in SCENARIOS:
+        assert (out / f"{name}.pdf").stat().st_size > 20_000
+        assert (out / f"{name}.ipynb").is_file()
+    assert f"{len(SCENARIOS)} rendered, 0 unchanged, 0 failed" in result.stdout
+    assert not list((out / ".work").glob("*")) and not list(out.glob(".*.tmp-*"))
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
+    out, _ = rendered
+    text = _text(out / f"{name}.pdf")
+    scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", catalog)
+    for section in SECTIONS + [scen.title, scen.question[:40]]:
+        assert section in text, f"{name}: missing {section!r}"
+    for number, page in enumerate(PdfReader(out / f"{name}.pdf").pages, 1):
+        charts = len(re.findall(r"Figure \d+\.", page.extract_text()))
+        assert _vector_moves(page) >= MOVES_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
+    captions = set(re.findall(r"Figure (\d+)\.", text))
+    assert captions == {str(i) for i in range(1, 7)}
+    assert "Page 1 of" in text
+    assert "def " not in text and "import " not in text  # code is hidden
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_pdf_numbers_match_the_models(rendered, name, catalog):
+    out, _ = rendered
+    text = _text(out / f"{name}.pdf")
+    scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", catalog)
+    summary = montecarlo.simulate(scen.resolved, catalog, DRAWS, scen.seed).summary()
+    for output in ("revenue_usd", "share_of_economy", "supply_days", "containers_back", "rounds_all_152mm"):
+        expected = fmt.interval(summary.loc[output])
+        assert expected in text, f"{name}: {output} {expected!r} not in the brief"
+
+
+def test_seed_headline_states_3bn_and_more_than_ten_percent(rendered):
+    out, _ = rendered
+    text = _text(out / "seed-headline.pdf")
+    match = re.search(r"most likely earned (\$[\d.]+bn) ", text)
+    assert match and match.group(1) == "$3.0bn"
+    share = re.search(r"That is ([\d.]+)% of the DPRK's 2022 nominal GNI cumulatively", text)
+    assert share and float(share.group(1)) > 10
+
+
+def test_assumptions_table_quotes_sources(rendered, catalog):
+    text = _text(rendered[0] / "baseline.pdf")
+    assert "assumption" in text
+    assert "Half of them do not function" in text  # the HUR quote behind dud_fraction
+    assert "Bank of Korea" in text or "nominal gross national income" in text
+
+
+def test_rerender_with_nothing_changed_skips_everything(rendered):
+    from conftest import run_cli
+    out, _ = rendered
+    before = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+    result = run_cli("render", "--all", "--out", out, "--draws", DRAWS)
+    assert result.returncode == 0
+    assert f"0 rendered, {len(SCENARIOS)} unchanged, 0 failed" in result.stdout
+    assert before == {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+
+
+def _failing_notebook(tmp_path):
+    nb = nbformat.read(paths.NOTEBOOKS_DIR / "brief.ipynb", as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('injected fault')"))
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, catalog):
+    out = tmp_path / "out"
+    jobs = batch.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=2000)
+    good, bad = jobs[0], jobs[1]
+    out.mkdir()
+    (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
+    bad = batch.Job(bad.name, bad.title, str(_failing_notebook(tmp_path)), bad.parameters, bad.out_dir, "x", 120)
+    outcomes = batch.run_jobs([good, bad], workers=2)
+    assert [o.status for o in outcomes] == ["rendered", "failed"]
+    assert "injected fault" in outcomes[1].message and "cell" in outcomes[1].message
+    assert (out / "baseline.pdf").is_file()
+    assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
+    kept = nbformat.read(out / "failed" / "low-price.ipynb", as_version=4)
+    errors = [o for c in kept.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors and errors[0].evalue == "injected fault"
+    assert batch.report(outcomes, out) == batch.EXIT_FAILED
+
+
+def test_stale_work_files_from_a_killed_render_are_cleaned(tmp_path):
+    out = tmp_path / "out"
+    (out / ".work" / "baseline-99999999").mkdir(parents=True)
+    (out / ".baseline.pdf.tmp-99999999").write_bytes(b"half a pdf")
+    (out / ".work" / f"live-{os.getpid()}").mkdir()
+    batch.clean_stale(out)
+    assert not (out / ".work" / "baseline-99999999").exists()
+    assert not (out / ".baseline.pdf.tmp-99999999").exists()
+    assert (out / ".work" / f"live-{os.getpid()}").exists()
+
+
+def test_compare_brief(tmp_path):
+    from conftest import run_cli
+    result = run_cli("compare", "baseline", "seed-headline", "low-price", "--out", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = _text(tmp_path / "compare.pdf")
+    for words in ("Scenario comparison", "Baseline", "Seed headline", "Low realised price", "Figure 4."):
+        assert words in text
+    assert Path(tmp_path / "compare.ipynb").is_file()

@@ -1,0 +1,32 @@
+"""The two install routes name the same dependencies; the project files carry no generated outputs."""
+
+import re
+import subprocess
+import tomllib
+
+import yaml
+
+from dprk_arms import paths
+
+
+def _name(requirement):
+    return re.split(r"[<>=!~\[ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_and_pyproject_name_the_same_dependencies():
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    pip_names = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
+    conda_names = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    assert conda_names == pip_names
+
+
+def test_required_stack_is_declared():
+    project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
+    names = {_name(r) for r in project["dependencies"]}
+    assert {"jupyterlab", "pandas", "matplotlib", "scipy", "papermill", "nbconvert", "weasyprint"} <= names
+
+
+def test_generated_files_are_not_tracked():
+    tracked = subprocess.run(["git", "ls-files", "reports"], cwd=paths.ROOT, capture_output=True, text=True).stdout
+    assert not [line for line in tracked.splitlines() if line.endswith((".pdf", ".ipynb"))]
