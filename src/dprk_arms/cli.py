@@ -1,4 +1,4 @@
-"""Command line: `dprk-arms params | estimate | render | compare`."""
+"""Command line: `dprk-arms params | estimate | sweep | solve | render | compare`."""
 
 import argparse
 import json
@@ -95,6 +95,43 @@ def cmd_compare(args):
     return batch.compare_main(args)
 
 
+def cmd_sweep(args):
+    from .data import catalog
+    from .presentation import whatif
+    from .simulation import sweep
+    cat = catalog.load()
+    resolved = cat.resolve(parse_overrides(args.param), "-p")
+    axes = [sweep.parse_axis(a, cat.parameters) for a in args.axes]
+    frame = sweep.grid(resolved, cat, axes)
+    written = whatif.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_solve(args):
+    from .data import catalog
+    from .simulation import sweep
+    cat = catalog.load()
+    name, sep, target = args.target.partition("=")
+    if not sep:
+        raise ScenarioError("solve", args.target, "expected OUTPUT=TARGET, e.g. share_of_economy=0.10")
+    try:
+        target_value = float(target)
+    except ValueError:
+        raise ScenarioError("solve", name, f"target must be a number, got {target!r}") from None
+    resolved = cat.resolve(parse_overrides(args.param), "-p")
+    value = sweep.solve(resolved, cat, name.strip(), target_value, args.unknown)
+    unit = cat.parameters[args.unknown].unit
+    if args.json:
+        print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown,
+                          "value": value, "unit": unit}))
+    else:
+        print(f"{args.unknown} = {value:,.6g} {unit} gives {name.strip()} = {target_value:g} "
+              f"(other inputs at their central values{', with ' + ', '.join(args.param) if args.param else ''})")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="dprk-arms", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -113,6 +150,21 @@ def build_parser():
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart")
+    p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:STEPS")
+    p.add_argument("--metric", default="share_of_economy_per_year", help="output to chart (default: %(default)s)")
+    p.add_argument("--output", default=None, help="file name stem (default: from the swept names)")
+    p.add_argument("--out", default=None, help="folder (default: reports/sweeps/)")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("solve", help="the input value at which an output reaches a target (break-even)")
+    p.add_argument("target", metavar="OUTPUT=TARGET", help="e.g. share_of_economy=0.10")
+    p.add_argument("--for", dest="unknown", required=True, metavar="PARAMETER", help="the input to solve for")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("render", help="render PDF briefs, one per scenario, with papermill")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names or .yaml paths")

@@ -8,7 +8,7 @@ from .. import paths
 from ..data import catalog as catalog_mod
 from ..data.scenarios import DEFAULT_DRAWS, DEFAULT_SEED
 
-NOTEBOOKS = ("brief.ipynb", "revenue.ipynb", "duration.ipynb", "containers.ipynb", "compare.ipynb")
+NOTEBOOKS = ("brief.ipynb", "revenue.ipynb", "duration.ipynb", "containers.ipynb", "compare.ipynb", "whatif.ipynb")
 
 
 def parameters_source(catalog, extra=()):

@@ -37,9 +37,8 @@ class Run:
         return sensitivity.tornado(self.resolved, self.catalog, [o.name for o in OUTPUTS])
 
 
-def run_from(namespace):
-    """Validate the parameters cell's values (as papermill injected them) and run the Monte Carlo."""
-    cat = catalog_mod.load()
+def overrides_from(namespace, cat):
+    """The parameters cell's values that differ from the defaults (validated later, as overrides)."""
     overrides = {}
     for name, param in cat.parameters.items():
         if name not in namespace:
@@ -47,6 +46,13 @@ def run_from(namespace):
         value = namespace[name]
         if value != param.default_spec():
             overrides[name] = value
+    return overrides
+
+
+def run_from(namespace):
+    """Validate the parameters cell's values (as papermill injected them) and run the Monte Carlo."""
+    cat = catalog_mod.load()
+    overrides = overrides_from(namespace, cat)
     resolved = cat.resolve(overrides, SOURCE)
     name = check_name(str(namespace.get("scenario", "default")), SOURCE)
     draws = int(namespace.get("draws", DEFAULT_DRAWS))

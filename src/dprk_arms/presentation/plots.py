@@ -14,6 +14,7 @@ STYLE = {
     "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.grid": True, "grid.alpha": 0.3,
     "svg.fonttype": "none", "figure.dpi": 100,
 }
+PLAIN = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
 BLUE, RED, GREY, GOLD = "#1f4e79", "#b22222", "#777777", "#c08a00"
 
 
@@ -151,3 +152,35 @@ def compare_bars(summaries, output, label, formatter):
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
         ax.set(title=label)
     return fig
+
+
+def sweep_chart(frame, axes, output, label, formatter, threshold=None):
+    """A line (one swept input) or a heatmap with labelled contours (two), with an optional threshold line."""
+    with plt.rc_context(STYLE):
+        if len(axes) == 1:
+            fig, ax = _figure(1, height=3.2)
+            ax.plot(frame[axes[0]], frame[output], color=BLUE)
+            if threshold is not None:
+                ax.axhline(threshold, color=RED, lw=1.2)
+                ax.text(frame[axes[0]].iloc[0], threshold, f" {formatter(threshold)}", color=RED, va="bottom")
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
+            ax.xaxis.set_major_formatter(PLAIN)
+            ax.set(xlabel=axes[0], ylabel=label, title=f"{label}\nagainst {axes[0]}")
+            return fig
+        fig, ax = _figure(1, height=4.2)
+        x = np.unique(frame[axes[0]].to_numpy())
+        y = np.unique(frame[axes[1]].to_numpy())
+        z = frame[output].to_numpy().reshape(len(x), len(y)).T
+        mesh = ax.pcolormesh(x, y, z, shading="auto", cmap="viridis")
+        cbar = fig.colorbar(mesh, ax=ax, format=matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
+        cbar.set_label(label)
+        contours = ax.contour(x, y, z, levels=6, colors="white", linewidths=0.7)
+        ax.clabel(contours, fmt=formatter, fontsize=7)
+        if threshold is not None and z.min() < threshold < z.max():
+            line = ax.contour(x, y, z, levels=[threshold], colors=RED, linewidths=2)
+            ax.clabel(line, fmt=lambda v: f"{formatter(v)}", fontsize=8)
+        ax.grid(False)
+        ax.xaxis.set_major_formatter(PLAIN)
+        ax.yaxis.set_major_formatter(PLAIN)
+        ax.set(xlabel=axes[0], ylabel=axes[1], title=f"{label}\nover {axes[0]} and {axes[1]}")
+        return fig

@@ -1,0 +1,92 @@
+"""Sweeps and break-even solving: the models evaluated on a grid of inputs, others at central values."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from ..errors import ScenarioError
+from ..models.evaluate import OUTPUT_NAMES, evaluate
+from .inputs import central_inputs
+
+MAX_POINTS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    values: np.ndarray
+
+
+def parse_axis(text, parameters):
+    """`name=start:stop:steps` as an Axis, validated against the parameter's allowed range."""
+    name, sep, spec = text.partition("=")
+    name = name.strip()
+    if not sep:
+        raise ScenarioError("sweep", text, "expected name=start:stop:steps, e.g. price_152mm_usd=500:5000:50")
+    param = parameters.lookup(name, "sweep")
+    if param.is_choice:
+        raise ScenarioError("sweep", name, f"is a choice ({', '.join(map(str, param.choices))}); sweep numeric parameters, set choices with -p")
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise ScenarioError("sweep", name, f"expected start:stop:steps, got {spec!r}")
+    start = param.parse(parts[0], "sweep", name).central
+    stop = param.parse(parts[1], "sweep", name).central
+    try:
+        steps = int(parts[2])
+    except ValueError:
+        raise ScenarioError("sweep", name, f"steps must be a whole number, got {parts[2]!r}") from None
+    if not 2 <= steps <= 100_000:
+        raise ScenarioError("sweep", name, f"steps must be from 2 to 100,000, got {steps}")
+    if stop <= start:
+        raise ScenarioError("sweep", name, f"stop must be above start, got {start:g}:{stop:g}")
+    return Axis(name, np.linspace(start, stop, steps))
+
+
+def grid(resolved, catalog, axes):
+    """Every output on the full grid of `axes` (one or two), as a long DataFrame: axes columns, then outputs."""
+    if not 1 <= len(axes) <= 2:
+        raise ScenarioError("sweep", None, f"sweep one or two parameters, got {len(axes)}")
+    if len({a.name for a in axes}) != len(axes):
+        raise ScenarioError("sweep", axes[0].name, "swept twice")
+    points = int(np.prod([len(a.values) for a in axes]))
+    if points > MAX_POINTS:
+        raise ScenarioError("sweep", None, f"{points:,} grid points; at most {MAX_POINTS:,}")
+    mesh = np.meshgrid(*(a.values for a in axes), indexing="ij")
+    inputs = central_inputs(resolved, catalog)
+    for axis, values in zip(axes, mesh):
+        inputs[axis.name] = values.ravel()
+    try:
+        outputs = evaluate(inputs)
+    except ValueError as exc:
+        raise ScenarioError("sweep", None, f"the grid leaves the models' valid range: {exc}") from None
+    frame = pd.DataFrame({a.name: m.ravel() for a, m in zip(axes, mesh)})
+    return pd.concat([frame, pd.DataFrame({k: np.asarray(v).ravel() for k, v in outputs.items()})], axis=1)
+
+
+def solve(resolved, catalog, output, target, unknown, bracket=None):
+    """The value of `unknown` at which `output` equals `target`, others at central values (Brent's method)."""
+    if output not in OUTPUT_NAMES:
+        from ..data.parameters import did_you_mean
+        raise ScenarioError("solve", output, f"unknown output{did_you_mean(output, OUTPUT_NAMES)}")
+    param = catalog.parameters.lookup(unknown, "solve", "--for")
+    if param.is_choice:
+        raise ScenarioError("solve", "--for", f"{unknown} is a choice; solve for a numeric parameter")
+    inputs = central_inputs(resolved, catalog)
+    low, high = bracket or (param.minimum, param.maximum)
+
+    def gap(x):
+        inputs[unknown] = x
+        return float(evaluate(inputs)[output]) - target
+
+    try:
+        g_low, g_high = gap(low), gap(high)
+    except ValueError as exc:
+        raise ScenarioError("solve", unknown, f"the range {low:g} to {high:g} leaves the models' valid range: {exc}") from None
+    if g_low == 0:
+        return low
+    if np.sign(g_low) == np.sign(g_high):
+        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {low:g} and {high:g} "
+                            f"(it runs from {g_low + target:.4g} to {g_high + target:.4g})")
+    return optimize.brentq(gap, low, high, xtol=1e-9 * max(1.0, abs(high)), rtol=1e-12, maxiter=200)

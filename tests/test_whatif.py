@@ -1,0 +1,141 @@
+"""What-if: sweeps, break-even solving, overrides as distributions, and saved scenarios that round-trip."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dprk_arms import cli
+from dprk_arms.data import scenarios
+from dprk_arms.errors import ScenarioError
+from dprk_arms.models.evaluate import evaluate
+from dprk_arms.presentation import format as fmt
+from dprk_arms.presentation.whatif import WhatIf
+from dprk_arms.simulation import montecarlo, sweep
+from dprk_arms.simulation.inputs import central_inputs
+
+
+def test_grid_matches_pointwise_evaluation(catalog):
+    resolved = catalog.resolve()
+    axes = [sweep.parse_axis("price_152mm_usd=500:5000:7", catalog.parameters),
+            sweep.parse_axis("volume_rounds=1000000:3000000:5", catalog.parameters)]
+    frame = sweep.grid(resolved, catalog, axes)
+    assert len(frame) == 35
+    row = frame.iloc[12]
+    x = central_inputs(resolved, catalog)
+    x.update(price_152mm_usd=row.price_152mm_usd, volume_rounds=row.volume_rounds)
+    expected = evaluate(x)
+    for output in ("revenue_usd", "share_of_economy_per_year", "supply_days"):
+        assert row[output] == pytest.approx(float(expected[output]))
+
+
+@pytest.mark.parametrize("text,words", [
+    ("price_152mm_usd", "start:stop:steps"),
+    ("price_152mm_usd=1:2", "start:stop:steps"),
+    ("price_152mm_usd=5000:500:10", "stop must be above start"),
+    ("price_152mm_usd=500:5000:1", "steps must be from 2"),
+    ("price_152mm_usd=500:5000:x", "whole number"),
+    ("price_152mm_usd=-5:5000:10", "below the minimum"),
+    ("economy_year=2021:2024:4", "is a choice"),
+    ("prise_152mm_usd=1:2:3", "did you mean"),
+])
+def test_bad_sweep_axes(catalog, text, words):
+    with pytest.raises(ScenarioError, match=words):
+        sweep.parse_axis(text, catalog.parameters)
+
+
+def test_sweep_command_writes_csv_png_and_svg(tmp_path, capsys):
+    code = cli.main(["sweep", "price_152mm_usd=500:6000:40", "volume_rounds=1000000:3500000:30",
+                     "--output", "pv", "--out", str(tmp_path)])
+    assert code == 0
+    frame = pd.read_csv(tmp_path / "pv.csv")
+    assert len(frame) == 1200 and {"price_152mm_usd", "volume_rounds", "share_of_economy_per_year"} <= set(frame.columns)
+    assert (tmp_path / "pv.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "pv.svg").read_text().lstrip().startswith("<?xml")
+    code = cli.main(["sweep", "fire_rate_per_day=5000:80000:50", "--metric", "supply_days", "--out", str(tmp_path)])
+    assert code == 0 and (tmp_path / "sweep-fire-rate-per-day.csv").is_file()
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--output", "../escape"], "key 'name'"),
+    (["--output", "a/b"], "key 'name'"),
+    (["--metric", "revenue"], "unknown output"),
+])
+def test_sweep_refuses_bad_options(tmp_path, capsys, args, words):
+    assert cli.main(["sweep", "price_152mm_usd=500:6000:5", "--out", str(tmp_path / "s"), *args]) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.rglob("*.csv"))
+
+
+def test_solve_price_for_ten_percent_of_gni_matches_the_closed_form(catalog, capsys):
+    code = cli.main(["solve", "share_of_economy=0.10", "--for", "price_152mm_usd", "-p", "volume_rounds=3000000",
+                     "-p", "share_122mm=0", "--json"])
+    assert code == 0
+    answer = json.loads(capsys.readouterr().out)
+    krw_per_usd = catalog.parameters["krw_per_usd"].default.central
+    expected = 0.10 * 40.9e12 / krw_per_usd / 3_000_000
+    assert answer["value"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_solve_fire_rate_for_a_target_duration(catalog):
+    resolved = catalog.resolve({"dud_fraction": 0, "volume_rounds": 1_000_000})
+    assert sweep.solve(resolved, catalog, "supply_days", 60, "fire_rate_per_day") == pytest.approx(1e6 / 60)
+
+
+def test_unreachable_target_is_a_clear_error(capsys):
+    assert cli.main(["solve", "share_of_economy=5", "--for", "fire_rate_per_day"]) == 2
+    assert "does not reach 5" in capsys.readouterr().err
+
+
+def test_override_as_a_range_becomes_a_distribution(capsys):
+    assert cli.main(["estimate", "-p", "price_152mm_usd=2000:3000:4000", "-p", "share_122mm=0",
+                     "-p", "volume_rounds=1000000", "--json", "--draws", "5000"]) == 0
+    out = json.loads(capsys.readouterr().out)["outputs"]["revenue_usd"]
+    assert 2.0e9 < out["p5"] < out["p50"] < out["p95"] < 4.0e9
+    assert out["central"] == pytest.approx(3.0e9)
+
+
+def test_whatif_set_compute_and_reject(catalog):
+    w = WhatIf(catalog, draws=2000)
+    w.set(price_152mm_usd=3000, volume_rounds=1_000_000, share_122mm=0, economy_year=2022)
+    sim = w.compute()
+    assert sim.summary().loc["revenue_usd", "p50"] == pytest.approx(3.0e9)
+    with pytest.raises(ScenarioError, match="dud_fraction"):
+        w.set(dud_fraction=1.2)
+    with pytest.raises(ScenarioError, match="not one of the what-if inputs"):
+        w.set(explosives_t=5)
+
+
+def test_saved_scenario_round_trips_with_the_same_numbers(catalog, tmp_path):
+    w = WhatIf(catalog, draws=3000, seed=11)
+    w.set(price_152mm_usd=2500, fire_rate_per_day=30000, economy_measure="gdp_nominal")
+    path = w.save("my-what-if", "My what-if", "What if?", folder=tmp_path)
+    scen = scenarios.load_scenario(path, catalog)
+    again = montecarlo.simulate(scen.resolved, catalog, scen.draws, scen.seed)
+    pd.testing.assert_frame_equal(again.outputs, w.compute().outputs)
+    with pytest.raises(ScenarioError, match="already exists"):
+        w.save("my-what-if", "x", "y", folder=tmp_path)
+
+
+@pytest.mark.slow
+def test_saved_scenario_renders_unchanged(catalog, tmp_path):
+    from conftest import run_cli
+    w = WhatIf(catalog, draws=2000)
+    w.set(price_152mm_usd=2500, volume_rounds=2_000_000)
+    path = w.save("saved-what-if", "Saved what-if", "What if the price were 2,500 USD?", folder=tmp_path)
+    result = run_cli("render", path, "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    from pypdf import PdfReader
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "saved-what-if.pdf").pages))
+    expected = fmt.interval(w.compute().summary().loc["revenue_usd"])
+    assert expected in text and "Saved what-if" in text
+
+
+def test_ten_thousand_point_grid_is_vectorised(catalog):
+    axes = [sweep.parse_axis("price_152mm_usd=500:6000:100", catalog.parameters),
+            sweep.parse_axis("volume_rounds=1000000:3500000:100", catalog.parameters)]
+    frame = sweep.grid(catalog.resolve(), catalog, axes)
+    assert len(frame) == 10_000 and np.isfinite(frame.drop(columns=[]).to_numpy()).all()
