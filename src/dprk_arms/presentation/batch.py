@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,18 +133,37 @@ def render_job(job):
 
 
 def _keep_failed(executed, out, name, exc):
+    """Move the executed notebook to <out>/failed/, mark its failing cell, and describe the failure."""
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()[0][:300] if str(getattr(exc, "evalue", exc)).strip() else ""
     failed = out / "failed"
     failed.mkdir(exist_ok=True)
     kept = failed / f"{name}.ipynb"
-    if executed.exists():
-        os.replace(executed, kept)
-        where = f"; executed notebook kept at {kept}"
-    else:
-        where = ""
-    cell = getattr(exc, "exec_count", None)
-    detail = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', str(exc)).strip()}"
-    cell_text = f"cell {cell}: " if cell is not None else ""
-    return f"{cell_text}{detail.splitlines()[0][:300]}{where}"
+    if not executed.exists():
+        return f"{ename}: {evalue}"
+    cell = _mark_failing_cell(executed, ename, evalue)
+    os.replace(executed, kept)
+    where = f"cell {cell[0]} ({cell[1]!r}): " if cell else ""
+    return f"{where}{ename}: {evalue}; executed notebook kept at {kept}"
+
+
+def _mark_failing_cell(path, ename, evalue):
+    """(index, first line) of the last cell papermill started; adds an error output when it has none
+    (a dead kernel or a timeout leaves the cell without one)."""
+    import nbformat
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception:  # noqa: BLE001 - a half-written notebook is still kept, just not annotated
+        return None
+    started = [i for i, c in enumerate(nb.cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    index = started[-1]
+    cell = nb.cells[index]
+    if cell.cell_type == "code" and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+        cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]))
+        nbformat.write(nb, str(path))
+    return index, cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
 
 
 def _write_atomic(path, text):
@@ -185,20 +205,55 @@ def run_jobs(jobs, workers, force=False):
         clean_stale(folder)
     outcomes = {j.name: Outcome(j.name, "skipped", 0.0, "unchanged") for j in jobs if not force and is_current(j)}
     todo = [j for j in jobs if j.name not in outcomes]
-    if todo:
-        # One fresh process per worker: papermill has kernel-launch races when many kernels start from one process.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context) as pool:
-            futures = {pool.submit(render_job, j): j for j in todo}
-            try:
-                for future in tqdm(as_completed(futures), total=len(futures), desc="rendering", unit="brief",
-                                   file=sys.stderr, disable=None):
-                    outcome = future.result()
-                    outcomes[outcome.name] = outcome
-            except KeyboardInterrupt:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    with tqdm(total=len(todo), desc="rendering", unit="brief", file=sys.stderr, disable=None) as progress:
+        broken = _run_pool(todo, workers, outcomes, progress)
+        # A worker that died (not just a failed cell) breaks the whole pool: retry the unfinished jobs
+        # one at a time, so only the job that kills its worker is marked failed.
+        for job in broken:
+            if _run_pool([job], 1, outcomes, progress):
+                outcomes[job.name] = Outcome(job.name, "failed", 0.0, "the render worker process died")
+                progress.update(1)
     return [outcomes[j.name] for j in jobs]
+
+
+def _run_pool(todo, workers, outcomes, progress):
+    """Run jobs in a pool of fresh processes (one per job); returns the jobs left unfinished by a broken pool."""
+    if not todo:
+        return []
+    # Spawned processes, one job each: papermill has kernel-launch races when many kernels start from one
+    # process, and a kernel that dies can take its worker down with it.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
+                               max_tasks_per_child=1, initializer=_worker_init)
+    futures = {pool.submit(render_job, j): j for j in todo}
+    unfinished = []
+    try:
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
+                continue
+            outcomes[outcome.name] = outcome
+            progress.update(1)
+    except KeyboardInterrupt:
+        _terminate(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [j for j in todo if j in unfinished]
+
+
+def _worker_init():
+    # Ctrl-C reaches the whole process group; the parent decides, and terminates workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _terminate(pool):
+    """Stop the workers now; their kernels exit when they see their parent gone."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def report(outcomes, out):
