@@ -4,10 +4,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 FAMILIES = ("fixed", "uniform", "triangular", "pert", "lognormal")
-Z95 = stats.norm.ppf(0.95)
+Z95 = 1.6448536269514722  # scipy.stats.norm.ppf(0.95); scipy loads only when sampling
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,7 @@ class Distribution:
         """The scipy.stats frozen distribution (None when fixed)."""
         if self.is_fixed:
             return None
+        from scipy import stats
         lo, hi, c = self.low, self.high, self.central
         if self.family == "uniform":
             return stats.uniform(loc=lo, scale=hi - lo)

@@ -217,14 +217,14 @@ def run_jobs(jobs, workers, force=False):
 
 
 def _run_pool(todo, workers, outcomes, progress):
-    """Run jobs in a pool of fresh processes (one per job); returns the jobs left unfinished by a broken pool."""
+    """Run jobs in a pool of worker processes; returns the jobs left unfinished by a broken pool."""
     if not todo:
         return []
-    # Spawned processes, one job each: papermill has kernel-launch races when many kernels start from one
-    # process, and a kernel that dies can take its worker down with it.
+    # Long-lived spawned workers, each running one kernel at a time (papermill has kernel-launch races
+    # when many kernels start from one process) and importing the render stack once, not per brief.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
-                               max_tasks_per_child=1, initializer=_worker_init)
+                               initializer=_worker_init)
     futures = {pool.submit(render_job, j): j for j in todo}
     unfinished = []
     try:
@@ -247,6 +247,8 @@ def _run_pool(todo, workers, outcomes, progress):
 def _worker_init():
     # Ctrl-C reaches the whole process group; the parent decides, and terminates workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from . import render  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
+    import weasyprint  # noqa: F401
 
 
 def _terminate(pool):

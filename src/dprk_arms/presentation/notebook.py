@@ -2,7 +2,6 @@
 
 import base64
 import html
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -82,12 +81,8 @@ def key_judgements(run):
 
 def figure(run, fig, caption):
     """Embed a matplotlib figure as vector SVG with a numbered caption."""
-    import matplotlib.pyplot as plt
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg")
-    plt.close(fig)
     run.figures += 1
-    data = base64.b64encode(buffer.getvalue()).decode()
+    data = base64.b64encode(plots.to_svg(fig).encode()).decode()
     show(f'<figure class="chart"><img alt="Figure {run.figures}" src="data:image/svg+xml;base64,{data}"/>'
          f'<figcaption>Figure {run.figures}. {html.escape(caption)}</figcaption></figure>')
 

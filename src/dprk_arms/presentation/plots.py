@@ -1,5 +1,7 @@
 """Charts for the briefs: each function returns a matplotlib Figure built from simulation results."""
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")  # no display needed; notebooks embed the SVG we write ourselves
@@ -11,11 +13,29 @@ from ..models.triangulation import ROUTES  # noqa: E402
 
 STYLE = {
     "font.family": "DejaVu Sans", "font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False,
-    "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.grid": True, "grid.alpha": 0.3,
+    "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.grid": True, "grid.color": "#e4e4e4",
     "svg.fonttype": "none", "figure.dpi": 100,
 }
 PLAIN = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
 BLUE, RED, GREY, GOLD = "#1f4e79", "#b22222", "#777777", "#c08a00"
+LIGHT_BLUE, LIGHT_RED = "#b4c8dc", "#e8b4b4"  # opaque tints: transparency costs the PDF renderer dearly
+
+
+def to_svg(fig):
+    """The figure as SVG text, closed afterwards. Saved inside STYLE: matplotlib applies svg.fonttype at
+    save time, and real <text> (not glyph paths) keeps labels searchable and the PDF fast to lay out."""
+    buffer = io.StringIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def save(fig, path, **kwargs):
+    """Save to a file inside STYLE, then close."""
+    with plt.rc_context(STYLE):
+        fig.savefig(path, **kwargs)
+    plt.close(fig)
 
 
 def _figure(ncols=1, height=2.8):
@@ -49,7 +69,8 @@ def _hist(ax, values, color):
         ax.bar([values[0]], [len(values)], width=max(abs(values[0]) * 0.02, 1e-9), color=color)
         ax.set_xlim(values[0] * 0.5, values[0] * 1.5 if values[0] > 0 else 1)
         return
-    ax.hist(values, bins=60, color=color, alpha=0.85)
+    # one filled path, not 60 rectangles: far less for the PDF renderer to lay out
+    ax.hist(values, bins=60, color=color, histtype="stepfilled")
 
 
 def tornado(table, output, label, formatter, top=8):
@@ -63,7 +84,7 @@ def tornado(table, output, label, formatter, top=8):
         y = np.arange(len(rows))
         lo = np.minimum(rows["at_low"], rows["at_high"])
         hi = np.maximum(rows["at_low"], rows["at_high"])
-        ax.barh(y, hi - lo, left=lo, color=BLUE, alpha=0.8)
+        ax.barh(y, hi - lo, left=lo, color=BLUE)
         ax.set_yticks(y, rows["parameter"])
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
         ax.set(title=f"Sensitivity of {label}: each input from low to high, others central")
@@ -78,7 +99,7 @@ def duration_vs_fire_rate(sim, marks):
         fig, ax = _figure(1, height=3.0)
         q5, q50, q95 = np.percentile(usable, [5, 50, 95])
         ax.fill_between(rates / 1000, duration.supply_days(q5, rates), duration.supply_days(q95, rates),
-                        color=BLUE, alpha=0.2, label="usable rounds P5 to P95")
+                        color=LIGHT_BLUE, label="usable rounds P5 to P95")
         ax.plot(rates / 1000, duration.supply_days(q50, rates), color=BLUE, label="usable rounds P50")
         top = duration.supply_days(q95, rates[0])
         for label, rate in marks:
@@ -115,7 +136,7 @@ def _interval_bars(ax, series, colors):
     names = list(series)
     p5, p50, p95 = (np.array([np.percentile(series[n], q) for n in names]) for q in (5, 50, 95))
     x = np.arange(len(names))
-    ax.bar(x, p50, color=colors, alpha=0.85)
+    ax.bar(x, p50, color=colors)
     ax.errorbar(x, p50, yerr=[p50 - p5, p95 - p50], fmt="none", ecolor="black", capsize=3, lw=0.9)
     ax.set_xticks(x, names)
 
@@ -129,8 +150,8 @@ def triangulation(sim):
         names = list(routes)[::-1]
         for i, name in enumerate(names):
             p5, p50, p95 = np.percentile(routes[name], [5, 50, 95]) / 1e6
-            color = RED if name.startswith("Volume used") else BLUE
-            ax.plot([p5, p95], [i, i], color=color, lw=5, alpha=0.35, solid_capstyle="butt")
+            color, light = (RED, LIGHT_RED) if name.startswith("Volume used") else (BLUE, LIGHT_BLUE)
+            ax.plot([p5, p95], [i, i], color=light, lw=5, solid_capstyle="butt")
             ax.plot([p50], [i], "o", color=color)
             ax.text(p95, i, f"  {p50:.2f}m", va="center", fontsize=7)
         ax.set_yticks(range(len(names)), names)
@@ -146,7 +167,7 @@ def compare_bars(summaries, output, label, formatter):
         names = list(summaries)[::-1]
         for i, name in enumerate(names):
             row = summaries[name].loc[output]
-            ax.plot([row["p5"], row["p95"]], [i, i], color=BLUE, lw=5, alpha=0.35, solid_capstyle="butt")
+            ax.plot([row["p5"], row["p95"]], [i, i], color=LIGHT_BLUE, lw=5, solid_capstyle="butt")
             ax.plot([row["p50"]], [i], "o", color=BLUE)
         ax.set_yticks(range(len(names)), names)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))

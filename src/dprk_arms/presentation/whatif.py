@@ -41,10 +41,9 @@ def write_sweep(frame, axes, metric, output=None, out=None):
     fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold)
     written = [folder / f"{stem}.csv", folder / f"{stem}.png", folder / f"{stem}.svg"]
     frame.to_csv(written[0], index=False)
-    fig.savefig(written[1], dpi=150)
-    fig.savefig(written[2])
-    import matplotlib.pyplot as plt
-    plt.close(fig)
+    plots.save(fig, written[1], dpi=150)
+    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold)
+    plots.save(fig, written[2])
     return written
 
 
@@ -120,15 +119,10 @@ class WhatIf:
                 status.value = f'<span style="color:#b22222">{html.escape(str(exc))}</span>'
                 return
             numbers.value = self.summary_html(sim)
-            fig = plots.revenue_distribution(sim)
-            import io
-            import matplotlib.pyplot as plt
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg")
-            plt.close(fig)
+            svg = plots.to_svg(plots.revenue_distribution(sim))
             chart.clear_output(wait=True)
             with chart:
-                display(SVG(buffer.getvalue()))
+                display(SVG(svg))
             status.value = f"updated in {time.perf_counter() - start:.2f} s ({self.draws:,} draws)"
 
         def save(_):
@@ -178,9 +172,6 @@ def show_snapshot(whatif):
 
 def show_sweep(whatif, *axes, metric="share_of_economy_per_year"):
     """A sweep chart inline, other inputs at the what-if's settings."""
-    import io
-
-    import matplotlib.pyplot as plt
     from IPython.display import SVG, display
 
     from ..simulation import sweep
@@ -189,10 +180,7 @@ def show_sweep(whatif, *axes, metric="share_of_economy_per_year"):
     frame = sweep.grid(cat.resolve(whatif.overrides(), "what-if"), cat, parsed)
     threshold = 0.10 if metric.startswith("share_of_economy") else None
     fig = plots.sweep_chart(frame, [a.name for a in parsed], metric, LABELS[metric], formatter(metric), threshold)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg")
-    plt.close(fig)
-    display(SVG(buffer.getvalue()))
+    display(SVG(plots.to_svg(fig)))
 
 
 def show_solve(whatif, output, target, unknown):

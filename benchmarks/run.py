@@ -1,0 +1,182 @@
+"""Benchmarks: each timed against a baseline run in this same script, reported as a ratio.
+
+    python benchmarks/run.py [--repeat N] [--render-repeat N] [--skip-render]
+
+Timings are medians of N runs with min and max. Nothing here is asserted: the test suite checks
+behaviour, this script measures speed.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from dprk_arms import paths
+from dprk_arms.data import catalog as catalog_mod
+from dprk_arms.data import scenarios
+from dprk_arms.models.evaluate import evaluate
+from dprk_arms.simulation import inputs as inputs_mod
+from dprk_arms.simulation import montecarlo, sweep
+
+BIN = Path(sys.executable).parent
+
+
+def timed(fn, repeat):
+    """(median, min, max) seconds of `repeat` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), max(times)
+
+
+def row(name, ours, base, target, passed):
+    ratio = base[0] / ours[0] if base else None
+    ours_text = f"{ours[0]:8.3f}s ({ours[1]:.3f}-{ours[2]:.3f})"
+    base_text = f"{base[0]:8.3f}s ({base[1]:.3f}-{base[2]:.3f})" if base else " " * 26
+    ratio_text = f"{ratio:6.2f}x" if ratio else "      "
+    print(f"{name:<38} {ours_text:<28} {base_text:<28} {ratio_text}  {target:<24} {'ok' if passed else 'MISSED'}")
+    return ratio
+
+
+def bench_monte_carlo(cat, repeat):
+    resolved = cat.resolve()
+    draws = 1_000_000
+    floor = timed(lambda: inputs_mod.drawn_inputs(resolved, cat, draws, 1), repeat)
+    ours = timed(lambda: montecarlo.simulate(resolved, cat, draws, 1), repeat)
+    ratio = ours[0] / floor[0]
+    print(f"{'Monte Carlo, 1,000,000 draws':<38} {ours[0]:8.3f}s ({ours[1]:.3f}-{ours[2]:.3f})   "
+          f"floor (draws alone) {floor[0]:.3f}s ({floor[1]:.3f}-{floor[2]:.3f})   "
+          f"{ratio:.2f}x the floor   target <= 2x   {'ok' if ratio <= 2 else 'MISSED'}")
+    return ratio
+
+
+def bench_sweep(cat, repeat):
+    resolved = cat.resolve()
+    axes = [sweep.parse_axis("price_152mm_usd=500:6000:100", cat.parameters),
+            sweep.parse_axis("volume_rounds=1000000:3500000:100", cat.parameters)]
+    ours = timed(lambda: sweep.grid(resolved, cat, axes), repeat)
+    central = inputs_mod.central_inputs(resolved, cat)
+    prices, volumes = axes[0].values, axes[1].values
+
+    def loop():  # the baseline: the models called once per grid point
+        for p in prices:
+            for v in volumes:
+                evaluate({**central, "price_152mm_usd": p, "volume_rounds": v})
+
+    base = timed(loop, 1)
+    return row("Sweep, 10,000 points (vs a loop)", ours, base, "< 1 s", ours[0] < 1.0), ours[0]
+
+
+def bench_whatif(cat, repeat):
+    from dprk_arms.presentation import plots
+    from dprk_arms.presentation.whatif import WhatIf
+    w = WhatIf(cat)
+    prices = iter(np.linspace(800, 4000, repeat + 1))
+
+    def update():
+        w.set(price_152mm_usd=next(prices))
+        plots.to_svg(plots.revenue_distribution(w.compute()))
+
+    ours = timed(update, repeat)
+    row("What-if update (numbers + chart)", ours, None, "well under 1 s", ours[0] < 0.5)
+    return ours[0]
+
+
+def _scenario_parameters(name, cat):
+    scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", cat)
+    return {"scenario": scen.name, "title": scen.title, "question": scen.question,
+            "draws": scen.draws, "seed": scen.seed, **scen.overrides}
+
+
+def plain_route(names, cat, folder):
+    """What a user would script: papermill CLI, jupyter nbconvert CLI, weasyprint CLI, one after another."""
+    for name in names:
+        params = folder / f"{name}.params.yaml"
+        params.write_text(yaml.safe_dump(_scenario_parameters(name, cat)))
+        executed = folder / f"{name}.ipynb"
+        run = dict(check=True, capture_output=True, cwd=paths.ROOT)
+        subprocess.run([BIN / "papermill", paths.NOTEBOOKS_DIR / "brief.ipynb", executed, "-f", params,
+                        "--cwd", paths.NOTEBOOKS_DIR, "--no-progress-bar"], **run)
+        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed], **run)
+        subprocess.run([BIN / "weasyprint", folder / f"{name}.html", folder / f"{name}.pdf"], **run)
+
+
+def our_route(folder, jobs):
+    subprocess.run([BIN / "dprk-arms", "render", "--all", "--force", "--out", folder, "--jobs", str(jobs)],
+                   check=True, capture_output=True, cwd=paths.ROOT)
+
+
+def peak_worker_memory(folder, jobs):
+    """Peak resident memory of each render worker together with its kernel, sampled every 50 ms."""
+    import psutil
+    proc = subprocess.Popen([BIN / "dprk-arms", "render", "--all", "--force", "--out", folder, "--jobs", str(jobs)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=paths.ROOT)
+    peaks, parent = {}, psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            for worker in parent.children():
+                rss = worker.memory_info().rss + sum(k.memory_info().rss for k in worker.children(recursive=True))
+                peaks[worker.pid] = max(peaks.get(worker.pid, 0), rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    workers = [v for v in peaks.values() if v > 50e6]  # the pool's resource tracker is tiny
+    return max(workers) if workers else 0
+
+
+def bench_render(cat, repeat, jobs):
+    names = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        base = timed(lambda: (shutil.rmtree(tmp / "plain", ignore_errors=True), (tmp / "plain").mkdir(),
+                              plain_route(names, cat, tmp / "plain")), repeat)
+        ours = timed(lambda: our_route(tmp / "ours", jobs), repeat)
+        ratio = row(f"Render {len(names)} briefs ({jobs} workers)", ours, base, ">= 3x faster", base[0] / ours[0] >= 3)
+        unchanged = timed(lambda: subprocess.run([BIN / "dprk-arms", "render", "--all", "--out", tmp / "ours"],
+                                                 check=True, capture_output=True, cwd=paths.ROOT), max(3, repeat))
+        row("Re-render, nothing changed", unchanged, None, "< 0.5 s", unchanged[0] < 0.5)
+        peak = peak_worker_memory(tmp / "mem", jobs)
+    return ratio, unchanged[0], peak
+
+
+def environment_size():
+    venv = Path(sys.prefix)
+    total = sum(f.stat().st_size for f in venv.rglob("*") if f.is_file() and not f.is_symlink())
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5, help="runs per in-process benchmark")
+    parser.add_argument("--render-repeat", type=int, default=1, help="runs of the batch-render comparison")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-render", action="store_true")
+    args = parser.parse_args()
+    cat = catalog_mod.load()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{platform.system()} {platform.release()}")
+    print(f"{'benchmark':<38} {'ours: median (min-max)':<28} {'baseline: median (min-max)':<28} {'ratio':<7} "
+          f"{'target':<24} result")
+    bench_monte_carlo(cat, args.repeat)
+    bench_sweep(cat, args.repeat)
+    bench_whatif(cat, args.repeat)
+    if not args.skip_render:
+        _, _, peak = bench_render(cat, args.render_repeat, args.jobs)
+        print(f"{'Peak memory per render worker':<38} {peak / 2**20:8.0f} MiB (worker + its kernel)")
+    print(f"{'Environment size':<38} {environment_size() / 2**20:8.0f} MiB ({sys.prefix})")
+
+
+if __name__ == "__main__":
+    main()
