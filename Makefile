@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: briefs compare test test-fast lab bench clean-reports
+.PHONY: briefs compare test test-fast lab bench profile clean-reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
 briefs: $(STAMP)  ## render one PDF brief per scenario into reports/
@@ -29,6 +29,9 @@ lab: $(STAMP)  ## JupyterLab on notebooks/, with the project installed in its ke
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines run in the same script
 	$(BIN)/python benchmarks/run.py
+
+profile: $(STAMP)  ## where one brief's render time goes, stage by stage, with a pyinstrument profile
+	$(BIN)/python benchmarks/profile_render.py
 
 clean-reports:
 	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -19,16 +20,22 @@ DRAWS = 20_000
 SCENARIOS = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
 SECTIONS = ["Key judgements", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
             "4. Triangulation", "5. Sensitivity", "Assumptions", "Method notes and caveats", "Provenance"]
-MOVES_PER_CHART = 200  # a drawn chart has hundreds of path moves; a page of text and tables, under 60
+# Measured on the briefs: a chart draws 130-800 path operators and 10-40 text labels (WeasyPrint places
+# each SVG <text> in its own Form XObject); a page of prose and tables draws up to ~110 (table rules) and
+# no such labels, so the labels tell a chart from a table and the paths that it was drawn, not left blank.
+PATHS_PER_CHART, LABELS_PER_CHART = 100, 5
 
 
-def _vector_moves(page):
-    """Path 'moveto' operators drawn on a page, including inside the Form XObjects it invokes."""
+def _chart_marks(page):
+    """(path-construction operators, SVG text labels) on a page: what a chart leaves in the PDF."""
     data = page.get_contents().get_data().decode("latin1")
     forms = page["/Resources"].get("/XObject", {})
+    labels = 0
     for name in re.findall(r"/(\w+) Do", data):
-        data += forms["/" + name].get_object().get_data().decode("latin1")
-    return len(re.findall(r"(?<=\s)m(?=\s)", data))
+        form = forms["/" + name].get_object().get_data().decode("latin1")
+        labels += bool(re.search(r"(?<=\s)T[jJ](?=\s)", form))
+        data += form
+    return len(re.findall(r"(?<=\s)(?:m|l|c|re)(?=\s)", data)), labels
 
 
 def _text(pdf):
@@ -62,7 +69,9 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
         assert section in text, f"{name}: missing {section!r}"
     for number, page in enumerate(PdfReader(out / f"{name}.pdf").pages, 1):
         charts = len(re.findall(r"Figure \d+\.", page.extract_text()))
-        assert _vector_moves(page) >= MOVES_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
+        paths_drawn, labels = _chart_marks(page)
+        assert paths_drawn >= PATHS_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
+        assert labels >= LABELS_PER_CHART * charts, f"{name}: page {number} lacks its chart labels"
     captions = set(re.findall(r"Figure (\d+)\.", text))
     assert captions == {str(i) for i in range(1, 7)}
     assert "Page 1 of" in text
@@ -151,3 +160,19 @@ def test_compare_brief(tmp_path):
     for words in ("Scenario comparison", "Baseline", "Seed headline", "Low realised price", "Figure 4."):
         assert words in text
     assert Path(tmp_path / "compare.ipynb").is_file()
+
+
+def test_chart_check_tells_a_chart_from_a_caption_alone(tmp_path):
+    from dprk_arms.presentation import plots, render
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.hist(np.random.default_rng(0).lognormal(size=5_000), bins=40)  # like a brief's distribution chart
+    ax.set_xlabel("million rounds")
+    svg = plots.to_svg(fig)
+    rows = "".join(f"<tr><td>{i}</td><td>{i * 2}</td></tr>" for i in range(20))
+    for body, expect_chart in [(f"<div>{svg}</div><p>Figure 1. A chart.</p>", True),
+                               (f"<table>{rows}</table><p>Figure 1. A caption with no chart.</p>", False)]:
+        pdf = tmp_path / "page.pdf"
+        render.write_pdf(f"<html><body>{body}</body></html>", pdf)
+        paths_drawn, labels = _chart_marks(PdfReader(pdf).pages[0])
+        assert (paths_drawn >= PATHS_PER_CHART and labels >= LABELS_PER_CHART) == expect_chart, (paths_drawn, labels)

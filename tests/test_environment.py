@@ -15,7 +15,8 @@ def _name(requirement):
 
 def test_environment_yml_and_pyproject_name_the_same_dependencies():
     project = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]
-    pip_names = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    extras = [r for group in project["optional-dependencies"].values() for r in group]
+    pip_names = {_name(r) for r in project["dependencies"] + extras}
     env = yaml.safe_load((paths.ROOT / "environment.yml").read_text())
     conda_names = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     assert conda_names == pip_names

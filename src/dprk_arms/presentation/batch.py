@@ -7,6 +7,7 @@ keeps its executed notebook in <out>/failed/ and never touches another scenario'
 import hashlib
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -55,8 +56,9 @@ def code_digest():
 
 def job_digest(parts, notebook, catalog):
     digest = hashlib.sha256()
-    for part in [*parts, catalog.fingerprint(), code_digest(), Path(notebook).read_bytes().hex()]:
+    for part in [*parts, catalog.fingerprint(), code_digest()]:
         digest.update(str(part).encode())
+    digest.update(Path(notebook).read_bytes())
     return digest.hexdigest()
 
 
@@ -116,8 +118,11 @@ def render_job(job):
     try:
         work.mkdir(parents=True, exist_ok=True)
         try:
-            render.execute(job.notebook, executed, job.parameters, job.timeout)
+            km = render.warm_kernel(out / ".work")
+            render.reset_kernel(km)
+            render.execute(job.notebook, executed, job.parameters, job.timeout, km=km)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, and the notebook kept
+            render.discard_kernel()  # dead, interrupted or dirty: the next brief gets a fresh kernel
             return Outcome(job.name, "failed", time.monotonic() - start, _keep_failed(executed, out, job.name, exc))
         page = render.to_html(executed, job.title)
         render.write_pdf(page, work / f"{job.name}.pdf")
@@ -186,8 +191,8 @@ def clean_stale(out):
     """Remove work folders and temporary files left by renders that were killed."""
     out = Path(out)
     for entry in list((out / ".work").glob("*-*")) + list(out.glob(".*.tmp-*")):
-        pid = entry.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        match = re.search(r"-(\d+)(\.log)?$", entry.name)  # NAME-PID, kernel-PID.log, .NAME.tmp-PID
+        if match and not _pid_alive(int(match.group(1))):
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
 
 
@@ -213,6 +218,8 @@ def run_jobs(jobs, workers, force=False):
             if _run_pool([job], 1, outcomes, progress):
                 outcomes[job.name] = Outcome(job.name, "failed", 0.0, "the render worker process died")
                 progress.update(1)
+    for folder in {j.out_dir for j in jobs}:
+        clean_stale(folder)  # the workers have exited: their kernel logs go too
     return [outcomes[j.name] for j in jobs]
 
 
@@ -220,8 +227,8 @@ def _run_pool(todo, workers, outcomes, progress):
     """Run jobs in a pool of worker processes; returns the jobs left unfinished by a broken pool."""
     if not todo:
         return []
-    # Long-lived spawned workers, each running one kernel at a time (papermill has kernel-launch races
-    # when many kernels start from one process) and importing the render stack once, not per brief.
+    # Long-lived spawned workers, each with one warm kernel it reuses (papermill has kernel-launch races
+    # when many kernels start from one process), importing the render stack once, not per brief.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
                                initializer=_worker_init)
@@ -281,11 +288,13 @@ def _on_sigterm(signum, frame):
 def main(args):
     from ..cli import parse_overrides
     signal.signal(signal.SIGTERM, _on_sigterm)
+    if args.jobs is not None and args.jobs < 1:
+        raise ScenarioError("--jobs", "jobs", f"expected at least 1, got {args.jobs}")
+    if args.cell_timeout < 1:
+        raise ScenarioError("--cell-timeout", "cell_timeout", f"expected at least 1 second, got {args.cell_timeout}")
     jobs = scenario_jobs(args.scenarios, args.all, parse_overrides(args.param), args.out, args.cell_timeout,
                          getattr(args, "draws", None))
     workers = args.jobs or os.cpu_count() or 1
-    if workers < 1:
-        raise ScenarioError("--jobs", "jobs", f"expected at least 1, got {workers}")
     return report(run_jobs(jobs, workers, args.force), jobs[0].out_dir)
 
 
@@ -295,12 +304,12 @@ def compare_main(args):
     signal.signal(signal.SIGTERM, _on_sigterm)
     cat = catalog_mod.load()
     names = args.scenarios or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
-    for name in names:
-        scenarios_mod.load_scenario(scenarios_mod.scenario_path(name), cat)
+    files = [str(scenarios_mod.scenario_path(name).resolve()) for name in names]
+    for file in files:
+        scenarios_mod.load_scenario(file, cat)  # every error before anything runs
     notebook = paths.NOTEBOOKS_DIR / "compare.ipynb"
     folder = output_dir(args.out)
-    params = {"scenarios": [scenarios_mod.scenario_path(n).stem if n.endswith((".yaml", ".yml")) else n for n in names],
-              "scenario": "compare", "title": "Scenario comparison", "draws": 50_000}
+    params = {"scenarios": files, "scenario": "compare", "title": "Scenario comparison", "draws": 50_000}
     job = Job("compare", "Scenario comparison", str(notebook), params, str(folder),
               job_digest([params], notebook, cat), args.cell_timeout)
     return report(run_jobs([job], 1, force=True), folder)

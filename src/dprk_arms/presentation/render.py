@@ -1,11 +1,13 @@
 """Render one notebook: execute with papermill, convert to HTML (code hidden), then PDF with WeasyPrint."""
 
+import atexit
 import html
 import os
 from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_core.utils import run_sync
 from nbconvert import HTMLExporter
 
 from .. import paths
@@ -13,11 +15,70 @@ from .. import paths
 CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
 
 
-def execute(notebook, output, parameters, timeout):
-    """Run `notebook` with papermill, writing the executed copy to `output` (also when a cell fails)."""
+# What every brief imports; loaded once into a worker's kernel so each brief starts warm.
+PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
+_kernel = None
+
+
+def warm_kernel(log_dir):
+    """This process's kernel, started (with the package preloaded) on first use or after a discard."""
+    global _kernel
+    if _kernel is not None and run_sync(_kernel.is_alive)():
+        return _kernel
+    discard_kernel()
+    # Async, as papermill's own: nbclient polls a sync manager's client in a way that blocks its event
+    # loop, so a kernel that dies mid-cell would never be noticed.
+    from jupyter_client.manager import AsyncKernelManager
+    log_dir = Path(log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    # The kernel's own chatter (transport warnings) goes to a log the next run cleans up, not the user's terminal.
+    log = open(log_dir / f"kernel-{os.getpid()}.log", "ab")  # noqa: SIM115 - lives as long as the kernel
+    km = AsyncKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(cwd=str(paths.NOTEBOOKS_DIR), stdout=log, stderr=log)
+    _kernel = km
+    atexit.register(discard_kernel)
+    _run(km, PRELOAD, 120)
+    return km
+
+
+def reset_kernel(km):
+    """Clear the previous brief's names; imported modules stay loaded."""
+    _run(km, "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt", 30)
+
+
+def discard_kernel():
+    """Shut this process's kernel down (after a failure, so the next brief gets a clean one)."""
+    global _kernel
+    if _kernel is not None:
+        try:
+            run_sync(_kernel.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - a kernel that is already gone is what we want
+            pass
+        _kernel = None
+
+
+def _run(km, code, timeout):
+    from jupyter_client.blocking import BlockingKernelClient
+    info = {**km.get_connection_info(session=True), "connection_file": km.connection_file}
+    info.update({k: v.encode("ascii") for k, v in info.items() if k.startswith("curve_") and isinstance(v, str)})
+    client = BlockingKernelClient(**info)  # blocking: set-up code waits for its reply
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+    finally:
+        client.stop_channels()
+
+
+def execute(notebook, output, parameters, timeout, km=None):
+    """Run `notebook` with papermill (on kernel `km` when given), writing the executed copy to `output`
+    (also when a cell fails)."""
+    extra = {"km": km} if km is not None else {}
     papermill.execute_notebook(
         str(notebook), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
-        execution_timeout=timeout, progress_bar=False, log_output=False, report_mode=False,
+        execution_timeout=timeout, progress_bar=False, log_output=False, report_mode=False, **extra,
     )
 
 

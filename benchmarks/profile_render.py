@@ -1,0 +1,117 @@
+"""Where one brief's render time goes: kernel start, execution, HTML, PDF, and what the kernel imports.
+
+    python benchmarks/profile_render.py [SCENARIO] [--draws N] [--html FILE]
+
+Times each stage of the path `dprk-arms render` takes for one scenario, in this process, and lists
+the modules the brief's kernel imports that only JupyterLab needs (there should be none). With
+pyinstrument installed (`pip install -e '.[bench]'`) it also profiles the PDF stage, the largest
+part of a warm render, and prints the call tree (or writes it as HTML with --html).
+"""
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dprk_arms import paths
+from dprk_arms.data import catalog as catalog_mod
+from dprk_arms.data import scenarios
+from dprk_arms.presentation import render
+
+# Modules a brief never needs; finding one in the kernel means an import to cut.
+LAB_ONLY = ("jupyterlab", "jupyter_server", "notebook", "ipywidgets", "tornado.web", "widgetsnbextension")
+
+
+class Stages:
+    def __init__(self):
+        self.rows = []
+
+    def time(self, name, fn, *args, **kwargs):
+        start = time.perf_counter()
+        result = fn(*args, **kwargs)
+        self.rows.append((name, time.perf_counter() - start))
+        return result
+
+    def print(self):
+        total = sum(t for _, t in self.rows)
+        for name, seconds in self.rows:
+            print(f"  {name:<44} {seconds:7.2f}s  {seconds / total:6.1%}")
+
+
+def kernel_modules(km):
+    """Top-level module names loaded in the kernel (after the preload and one brief)."""
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        found = []
+        client.execute_interactive("import sys; print(' '.join(sorted(sys.modules)))", timeout=30,
+                                   output_hook=lambda msg: found.append(msg["content"].get("text", "")))
+        return "".join(found).split()
+    finally:
+        client.stop_channels()
+
+
+def import_time(module):
+    """Cumulative import time of `module` in a fresh interpreter (python -X importtime)."""
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
+                         text=True, check=True).stderr
+    last = [line for line in err.splitlines() if line.rstrip().endswith(f"| {module}")][-1]
+    return int(last.split("|")[1]) / 1e6
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", nargs="?", default="baseline")
+    parser.add_argument("--draws", type=int, default=None, help="Monte Carlo draws (default: the scenario's)")
+    parser.add_argument("--html", type=Path, help="write the pyinstrument profile of the PDF stage here")
+    args = parser.parse_args()
+
+    cat = catalog_mod.load()
+    scen = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat)
+    params = {"scenario": scen.name, "title": scen.title, "question": scen.question,
+              "draws": args.draws or scen.draws, "seed": scen.seed, **scen.overrides}
+    notebook = paths.NOTEBOOKS_DIR / "brief.ipynb"
+    stages = Stages()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        km = stages.time("kernel start + preload (once per worker)", render.warm_kernel, tmp / "logs")
+        stages.time("execute, cold: first brief on the kernel", render.execute, notebook, tmp / "a.ipynb",
+                    params, 600, km=km)
+        stages.time("reset between briefs", render.reset_kernel, km)
+        stages.time("execute, warm: a later brief", render.execute, notebook, tmp / "b.ipynb", params, 600, km=km)
+        loaded = kernel_modules(km)
+        render.discard_kernel()
+        page = stages.time("notebook -> HTML (nbconvert)", render.to_html, tmp / "b.ipynb", scen.title)
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            Profiler = None
+        profiler = Profiler(interval=0.005) if Profiler else None
+        if profiler:
+            profiler.start()
+        stages.time("HTML -> PDF (WeasyPrint)", render.write_pdf, page, tmp / "brief.pdf")
+        if profiler:
+            profiler.stop()
+
+    print(f"Stages of one brief ({scen.name}, {params['draws']:,} draws):")
+    stages.print()
+    lab_only = sorted({m for m in loaded if m.split(".")[0] in {x.split(".")[0] for x in LAB_ONLY} and
+                       any(m == x or m.startswith(x + ".") for x in LAB_ONLY)})
+    print(f"Kernel: {len(loaded)} modules loaded; JupyterLab-only among them: {', '.join(lab_only) or 'none'}")
+    for module in ("dprk_arms.presentation.notebook", "scipy.stats", "matplotlib.pyplot", "pandas"):
+        print(f"  import {module:<36} {import_time(module):6.2f}s in a fresh interpreter")
+    if profiler:
+        if args.html:
+            args.html.write_text(profiler.output_html())
+            print(f"PDF stage profile written to {args.html}")
+        else:
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
+    else:
+        print("(pip install -e '.[bench]' for a pyinstrument profile of the PDF stage)")
+
+
+if __name__ == "__main__":
+    main()
