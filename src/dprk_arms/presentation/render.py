@@ -37,13 +37,13 @@ def warm_kernel(log_dir):
     run_sync(km.start_kernel)(cwd=str(paths.NOTEBOOKS_DIR), stdout=log, stderr=log)
     _kernel = km
     atexit.register(discard_kernel)
-    _run(km, PRELOAD, 120)
+    run_code(km, PRELOAD, 120)
     return km
 
 
 def reset_kernel(km):
     """Clear the previous brief's names; imported modules stay loaded."""
-    _run(km, "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt", 30)
+    run_code(km, "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt", 30)
 
 
 def discard_kernel():
@@ -57,19 +57,23 @@ def discard_kernel():
         _kernel = None
 
 
-def _run(km, code, timeout):
+def run_code(km, code, timeout):
+    """Run `code` on kernel `km` and wait for it; returns what it printed. Raises if it fails."""
     from jupyter_client.blocking import BlockingKernelClient
     info = {**km.get_connection_info(session=True), "connection_file": km.connection_file}
     info.update({k: v.encode("ascii") for k, v in info.items() if k.startswith("curve_") and isinstance(v, str)})
     client = BlockingKernelClient(**info)  # blocking: set-up code waits for its reply
+    printed = []
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(code, timeout=timeout, output_hook=lambda msg: None)
+        reply = client.execute_interactive(code, timeout=timeout,
+                                           output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
     finally:
         client.stop_channels()
+    return "".join(printed)
 
 
 def execute(notebook, output, parameters, timeout, km=None):
