@@ -3,6 +3,7 @@
 import html
 from dataclasses import dataclass
 
+from .. import paths
 from ..data import catalog as catalog_mod
 from ..data import scenarios as scenarios_mod
 from ..simulation import montecarlo
@@ -17,6 +18,7 @@ CHARTS = (("revenue_usd", "Revenue over the period", fmt.money),
           ("share_of_economy_per_year", "Revenue per year, share of the economy", fmt.percent),
           ("supply_days", "Days of Russian fire covered", lambda v: f"{v:,.0f}"),
           ("volume_containers_rounds", "Rounds implied by the containers", fmt.count))
+COLUMNS_PER_TABLE = 3  # more scenario columns than this do not fit the width of an A4 page
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Comparison:
 def run_from(namespace):
     """Load, validate and simulate every scenario the parameters cell names."""
     cat = catalog_mod.load()
-    names = namespace.get("scenarios") or []
+    names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
     loaded = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
     draws, seed = int(namespace.get("draws", 100_000)), int(namespace.get("seed", scenarios_mod.DEFAULT_SEED))
     summaries = {s.title: montecarlo.simulate(s.resolved, cat, draws, seed).summary() for s in loaded}
@@ -48,13 +50,22 @@ def header(comparison):
 
 
 def table(comparison):
+    """The key outputs, P50 over its P5-P95 range, a few scenarios per table so each fits the page."""
     titles = list(comparison.summaries)
-    rows = []
-    for name in KEY_OUTPUTS:
-        first = comparison.summaries[titles[0]].loc[name]
-        rows.append([html.escape(first["label"])] +
-                    [html.escape(fmt.interval(comparison.summaries[t].loc[name])) for t in titles])
-    nb.show(tables.html_table(["Output"] + titles, rows, "summary compare"))
+    for start in range(0, len(titles), COLUMNS_PER_TABLE):
+        group = titles[start:start + COLUMNS_PER_TABLE]
+        rows = []
+        for name in KEY_OUTPUTS:
+            rows.append([html.escape(comparison.summaries[group[0]].loc[name, "label"])] +
+                        [_cell(comparison.summaries[t].loc[name]) for t in group])
+        nb.show(tables.html_table(["Output"] + group, rows, "summary compare"))
+
+
+def _cell(row):
+    low, mid, high = (fmt.value(row[k], row["unit"]) for k in ("p5", "p50", "p95"))
+    if low == high:
+        return html.escape(mid)
+    return f'{html.escape(mid)}<br><span class="range">{html.escape(low)} to {html.escape(high)}</span>'
 
 
 def charts(comparison):

@@ -94,7 +94,7 @@ def chart(run, which):
         return figure(run, plots.revenue_distribution(sim),
                       "Revenue over the period (left) and per year as a share of the DPRK economy (right), red line at 10%.")
     if which == "duration":
-        marks = [(f"{c.as_of[:7]}: {c.value / 1000:.0f}k", c.value) for c in run.catalog.claims_for("fire_rate_per_day")
+        marks = [(c.as_of[:7], c.value) for c in run.catalog.claims_for("fire_rate_per_day")
                  if c.unit == "rounds/day"]
         return figure(run, plots.duration_vs_fire_rate(sim, marks),
                       "Days of fire the usable shells cover, against Russia's daily fire rate; dashed lines are sourced rates.")

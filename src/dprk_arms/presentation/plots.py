@@ -14,7 +14,7 @@ from ..models.triangulation import ROUTES  # noqa: E402
 STYLE = {
     "font.family": "DejaVu Sans", "font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False,
     "axes.titlesize": 9.5, "axes.titleweight": "bold", "axes.grid": True, "grid.color": "#e4e4e4",
-    "svg.fonttype": "none", "figure.dpi": 100,
+    "axes.axisbelow": True, "svg.fonttype": "none", "figure.dpi": 100,
 }
 PLAIN = matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
 BLUE, RED, GREY, GOLD = "#1f4e79", "#b22222", "#777777", "#c08a00"
@@ -92,7 +92,7 @@ def tornado(table, output, label, formatter, top=8):
 
 
 def duration_vs_fire_rate(sim, marks):
-    """Days the usable rounds last against the Russian fire rate, with sourced rates marked."""
+    """Days the usable rounds last against the Russian fire rate, with sourced rates, (date, rate_per_day), marked."""
     usable = sim.outputs["usable_rounds"].to_numpy()
     rates = np.linspace(5_000, 80_000, 200)
     with plt.rc_context(STYLE):
@@ -102,9 +102,13 @@ def duration_vs_fire_rate(sim, marks):
                         color=LIGHT_BLUE, label="usable rounds P5 to P95")
         ax.plot(rates / 1000, duration.supply_days(q50, rates), color=BLUE, label="usable rounds P50")
         top = duration.supply_days(q95, rates[0])
-        for label, rate in marks:
+        by_rate = {}
+        for when, rate in sorted(marks):  # sources that agree on a rate share one line, not overprinted labels
+            by_rate.setdefault(rate, []).append(when)
+        for rate, dates in by_rate.items():
             ax.axvline(rate / 1000, color=GREY, lw=0.7, ls="--")
-            ax.text(rate / 1000, top * 0.97, f" {label}", rotation=90, va="top", fontsize=6.5, color=GREY)
+            ax.text(rate / 1000, top * 0.97, f" {', '.join(dates)}: {rate / 1000:.0f}k", rotation=90, va="top",
+                    fontsize=6.5, color=GREY)
         ax.set(title="How long the shells last Russia", xlabel="Russian fire rate, thousand rounds per day",
                ylabel="days of fire", ylim=(0, top * 1.02))
         ax.legend(loc="center right", fontsize=7)
@@ -121,10 +125,10 @@ def container_balance(sim):
         _interval_bars(left, bars, [BLUE, GOLD])
         left.set(title="Container flows", ylabel="containers (P50, bar P5 to P95)")
         per = {
-            "152mm stated": sim.inputs["rounds_per_container_152mm"].to_numpy(),
-            "152mm mass limit": out["rounds_per_container_152mm_by_mass"].to_numpy(),
-            "122mm stated": sim.inputs["rounds_per_container_122mm"].to_numpy(),
-            "122mm mass limit": out["rounds_per_container_122mm_by_mass"].to_numpy(),
+            "152mm\nstated": sim.inputs["rounds_per_container_152mm"].to_numpy(),
+            "152mm\nmass limit": out["rounds_per_container_152mm_by_mass"].to_numpy(),
+            "122mm\nstated": sim.inputs["rounds_per_container_122mm"].to_numpy(),
+            "122mm\nmass limit": out["rounds_per_container_122mm_by_mass"].to_numpy(),
         }
         _interval_bars(right, per, [BLUE, "#8fb3d9", GOLD, "#e6c980"])
         right.set(title="Rounds per 20ft container", ylabel="rounds")

@@ -50,4 +50,6 @@ def simulate(resolved, catalog, draws=100_000, seed=20240226):
     inputs = drawn_inputs(resolved, catalog, int(draws), seed)
     outputs = evaluate(inputs)
     central = {k: float(v) for k, v in evaluate(central_inputs(resolved, catalog)).items()}
-    return Simulation(pd.DataFrame(inputs), pd.DataFrame(outputs), central, resolved, int(draws), seed)
+    # copy=False: the columns are fresh arrays, so pandas need not copy them into one block
+    return Simulation(pd.DataFrame(inputs, copy=False), pd.DataFrame(outputs, copy=False), central, resolved,
+                      int(draws), seed)
