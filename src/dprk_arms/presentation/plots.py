@@ -1,6 +1,7 @@
 """Charts for the briefs: each function returns a matplotlib Figure built from simulation results."""
 
 import io
+import textwrap
 
 import matplotlib
 
@@ -87,7 +88,8 @@ def tornado(table, output, label, formatter, top=8):
         ax.barh(y, hi - lo, left=lo, color=BLUE)
         ax.set_yticks(y, rows["parameter"])
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
-        ax.set(title=f"Sensitivity of {label}: each input from low to high, others central")
+        # the caption says how the swing is made; the title only names the output, so it fits the width
+        ax.set(title=textwrap.fill(f"Sensitivity of {label}", 80))
     return fig
 
 
@@ -152,15 +154,18 @@ def triangulation(sim):
     with plt.rc_context(STYLE):
         fig, ax = _figure(1, height=2.6)
         names = list(routes)[::-1]
+        right = 0.0
         for i, name in enumerate(names):
             p5, p50, p95 = np.percentile(routes[name], [5, 50, 95]) / 1e6
             color, light = (RED, LIGHT_RED) if name.startswith("Volume used") else (BLUE, LIGHT_BLUE)
             ax.plot([p5, p95], [i, i], color=light, lw=5, solid_capstyle="butt")
             ax.plot([p50], [i], "o", color=color)
-            ax.text(p95, i, f"  {p50:.2f}m", va="center", fontsize=7)
+            # offset in points, so the label clears the dot even when the bar has no length
+            ax.annotate(f"{p50:.2f}m", (p95, i), xytext=(6, 0), textcoords="offset points", va="center", fontsize=7)
+            right = max(right, p95)
         ax.set_yticks(range(len(names)), names)
         ax.set(title="Volume shipped, four routes (P50 dot, P5 to P95 bar)", xlabel="million rounds")
-        ax.set_xlim(left=0)
+        ax.set_xlim(0, right * 1.15)  # room for the last label
     return fig
 
 
