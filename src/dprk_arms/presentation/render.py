@@ -18,6 +18,7 @@ CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
 # What every brief imports; loaded once into a worker's kernel so each brief starts warm.
 PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
 _kernel = None
+_clients = {}  # connection file -> a client kept open, so set-up code does not wait for a handshake each time
 
 
 def warm_kernel(log_dir):
@@ -49,6 +50,9 @@ def reset_kernel(km):
 def discard_kernel():
     """Shut this process's kernel down (after a failure, so the next brief gets a clean one)."""
     global _kernel
+    for client in _clients.values():
+        client.stop_channels()
+    _clients.clear()
     if _kernel is not None:
         try:
             run_sync(_kernel.shutdown_kernel)(now=True)
@@ -59,20 +63,21 @@ def discard_kernel():
 
 def run_code(km, code, timeout):
     """Run `code` on kernel `km` and wait for it; returns what it printed. Raises if it fails."""
-    from jupyter_client.blocking import BlockingKernelClient
-    info = {**km.get_connection_info(session=True), "connection_file": km.connection_file}
-    info.update({k: v.encode("ascii") for k, v in info.items() if k.startswith("curve_") and isinstance(v, str)})
-    client = BlockingKernelClient(**info)  # blocking: set-up code waits for its reply
-    printed = []
-    client.start_channels()
-    try:
+    client = _clients.get(km.connection_file)
+    if client is None:
+        from jupyter_client.blocking import BlockingKernelClient
+        # Its own session (same key): the shell socket's identity is the session id, and sharing papermill's
+        # would route replies to whichever client connected last.
+        client = BlockingKernelClient()  # blocking: set-up code waits for its reply
+        client.load_connection_info(km.get_connection_info(session=False))
+        client.start_channels()
         client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(code, timeout=timeout,
-                                           output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
-    finally:
-        client.stop_channels()
+        _clients[km.connection_file] = client
+    printed = []
+    reply = client.execute_interactive(code, timeout=timeout,
+                                       output_hook=lambda msg: printed.append(msg["content"].get("text", "")))
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
     return "".join(printed)
 
 

@@ -1,6 +1,7 @@
 """Monte Carlo: seeded draws of every input, every output evaluated, and their summaries."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,14 @@ class Simulation:
 
     def summary(self, names=None):
         """P5, P50, P95, mean and central value of each output."""
-        names = list(names or self.outputs.columns)
-        values = self.outputs[names].to_numpy()
+        table = self._summary
+        return table.loc[list(names)].copy() if names else table.copy()
+
+    @cached_property
+    def _summary(self):
+        # Quantiles sort every column: worth computing once per simulation, as a brief asks many times.
+        names = list(self.outputs.columns)
+        values = self.outputs.to_numpy()
         q = np.quantile(values, QUANTILES, axis=0)
         table = pd.DataFrame({
             "central": [self.central[n] for n in names],
