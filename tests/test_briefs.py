@@ -13,13 +13,14 @@ from dprk_arms import paths
 from dprk_arms.data import scenarios
 from dprk_arms.presentation import batch
 from dprk_arms.presentation import format as fmt
-from dprk_arms.simulation import montecarlo
+from dprk_arms.simulation import montecarlo, sensitivity
 
 pytestmark = pytest.mark.slow
 DRAWS = 20_000
 SCENARIOS = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
 SECTIONS = ["Key judgements", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
             "4. Triangulation", "5. Sensitivity", "Assumptions", "Method notes and caveats", "Provenance"]
+TORNADO_OUTPUTS = ["share_of_economy_per_year", "supply_days"]  # the brief's two tornado charts
 # Measured on the briefs: a chart draws 130-800 path operators and 10-40 text labels (WeasyPrint places
 # each SVG <text> in its own Form XObject); a page of prose and tables draws up to ~110 (table rules) and
 # no such labels, so the labels tell a chart from a table and the paths that it was drawn, not left blank.
@@ -72,8 +73,11 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
         paths_drawn, labels = _chart_marks(page)
         assert paths_drawn >= PATHS_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
         assert labels >= LABELS_PER_CHART * charts, f"{name}: page {number} lacks its chart labels"
+    swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS).groupby("output")["swing"].max()
+    still = [o for o in TORNADO_OUTPUTS if swings[o] == 0]  # e.g. days of supply in the seed headline
     captions = set(re.findall(r"Figure (\d+)\.", text))
-    assert captions == {str(i) for i in range(1, 7)}
+    assert captions == {str(i) for i in range(1, 7 - len(still))}
+    assert text.count("No uncertain input moves") == len(still)
     assert "Page 1 of" in text
     assert "def " not in text and "import " not in text  # code is hidden
 

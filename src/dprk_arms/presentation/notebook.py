@@ -120,6 +120,13 @@ TORNADO_LABELS = {
 def tornado_chart(run, output, table=None):
     table = run.tornado() if table is None else table
     label, formatter = TORNADO_LABELS[output]
+    if not (table[table["output"] == output]["swing"] > 0).any():
+        # an empty chart reads as a rendering fault; say why there is nothing to show
+        unit = next(o.unit for o in OUTPUTS if o.name == output)
+        value = fmt.value(float(run.sim.outputs[output].median()), unit)
+        show(f'<p class="fixed-output">No uncertain input moves {html.escape(label)} in this scenario: every '
+             f'input it depends on is fixed, so it is {html.escape(value)} in every draw.</p>')
+        return
     figure(run, plots.tornado(table, output, label, formatter),
            f"Tornado: the swing in {label} as each input moves from its low to its high value.")
 
