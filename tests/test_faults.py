@@ -160,3 +160,31 @@ def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, erro
     kept = nbformat.read(out / "failed" / "low-price.ipynb", as_version=4)
     marked = [c for c in kept.cells if c.cell_type == "code" and c.source == code]
     assert marked and any(o.output_type == "error" for o in marked[0].outputs)  # timeout: KeyboardInterrupt
+
+
+def test_a_kernel_that_loses_its_port_is_replaced(tmp_path, monkeypatch):
+    """The start-up race of parallel kernels: a port taken between its choice and the kernel's bind."""
+    import socket
+
+    from jupyter_client.connect import LocalPortCache
+
+    from dprk_arms.presentation import render
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    choose = LocalPortCache.find_available_port
+    handed_out = []
+
+    def first_pick_taken(self, ip):
+        handed_out.append(ip)
+        return taken.getsockname()[1] if len(handed_out) == 1 else choose(self, ip)
+
+    monkeypatch.setattr(LocalPortCache, "find_available_port", first_pick_taken)
+    try:
+        km = render.warm_kernel(tmp_path)
+        assert render.run_code(km, "print(6 * 7)", 30).strip() == "42"
+        assert len(handed_out) == 10  # five ports for the kernel that died, five for its replacement
+        assert "Address already in use" in (tmp_path / f"kernel-{os.getpid()}.log").read_text()
+    finally:
+        render.discard_kernel()
+        taken.close()

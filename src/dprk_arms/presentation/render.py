@@ -17,6 +17,7 @@ CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
 
 # What every brief imports; loaded once into a worker's kernel so each brief starts warm.
 PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
+START_ATTEMPTS = 3
 _kernel = None
 _clients = {}  # connection file -> a client kept open, so set-up code does not wait for a handshake each time
 
@@ -34,12 +35,21 @@ def warm_kernel(log_dir):
     log_dir.mkdir(parents=True, exist_ok=True)
     # The kernel's own chatter (transport warnings) goes to a log the next run cleans up, not the user's terminal.
     log = open(log_dir / f"kernel-{os.getpid()}.log", "ab")  # noqa: SIM115 - lives as long as the kernel
-    km = AsyncKernelManager(kernel_name="python3")
-    run_sync(km.start_kernel)(cwd=str(paths.NOTEBOOKS_DIR), stdout=log, stderr=log)
-    _kernel = km
     atexit.register(discard_kernel)
-    run_code(km, PRELOAD, 120)
-    return km
+    for attempt in range(1, START_ATTEMPTS + 1):
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(paths.NOTEBOOKS_DIR), stdout=log, stderr=log)
+        _kernel = km
+        try:
+            run_code(km, PRELOAD, 120)
+            return km
+        except RuntimeError:
+            # Ports are chosen, released, then bound by the kernel; another process (a parallel worker's
+            # kernel or client) can take one in between, and the kernel exits "Address already in use"
+            # (jupyter_client#154, #487). A new kernel gets new ports; a live kernel that failed is a real error.
+            if run_sync(km.is_alive)() or attempt == START_ATTEMPTS:
+                raise
+            discard_kernel()
 
 
 def reset_kernel(km):
@@ -71,7 +81,11 @@ def run_code(km, code, timeout):
         client = BlockingKernelClient()  # blocking: set-up code waits for its reply
         client.load_connection_info(km.get_connection_info(session=False))
         client.start_channels()
-        client.wait_for_ready(timeout=60)
+        try:
+            client.wait_for_ready(timeout=60)
+        except BaseException:
+            client.stop_channels()
+            raise
         _clients[km.connection_file] = client
     printed = []
     reply = client.execute_interactive(code, timeout=timeout,
