@@ -122,8 +122,7 @@ def tornado_chart(run, output, table=None):
     label, formatter = TORNADO_LABELS[output]
     if not (table[table["output"] == output]["swing"] > 0).any():
         # an empty chart reads as a rendering fault; say why there is nothing to show
-        unit = next(o.unit for o in OUTPUTS if o.name == output)
-        value = fmt.value(float(run.sim.outputs[output].median()), unit)
+        value = fmt.interval(run.sim.summary([output]).loc[output])  # one number: every draw is the same
         show(f'<p class="fixed-output">No uncertain input moves {html.escape(label)} in this scenario: every '
              f'input it depends on is fixed, so it is {html.escape(value)} in every draw.</p>')
         return

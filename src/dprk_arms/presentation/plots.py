@@ -75,13 +75,10 @@ def _hist(ax, values, color):
 
 
 def tornado(table, output, label, formatter, top=8):
-    """One-at-a-time swings of `output` from each input's low to high, largest first."""
+    """One-at-a-time swings of `output` from each input's low to high, largest first (callers handle none)."""
     rows = table[(table["output"] == output) & (table["swing"] > 0)].head(top).iloc[::-1]
     with plt.rc_context(STYLE):
         fig, ax = _figure(1, height=0.35 * max(len(rows), 3) + 1.0)
-        if rows.empty:
-            ax.text(0.5, 0.5, "no uncertain input moves this output", ha="center", transform=ax.transAxes)
-            return fig
         y = np.arange(len(rows))
         lo = np.minimum(rows["at_low"], rows["at_high"])
         hi = np.maximum(rows["at_low"], rows["at_high"])
