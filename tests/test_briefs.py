@@ -188,3 +188,35 @@ def test_chart_check_tells_a_chart_from_a_caption_alone(tmp_path):
         render.write_pdf(f"<html><body>{body}</body></html>", pdf)
         paths_drawn, labels = _chart_marks(PdfReader(pdf).pages[0])
         assert (paths_drawn >= PATHS_PER_CHART and labels >= LABELS_PER_CHART) == expect_chart, (paths_drawn, labels)
+
+
+def _assumption_segments(text, catalog):
+    """Each parameter's row of the assumptions table, as extracted text."""
+    section = text[text.index("Every parameter, the value used"):text.index("Method notes and caveats")]
+    starts = [(section.index(f"{name} {p.unit}"), name) for name, p in catalog.parameters.items()]
+    starts.sort()
+    return {name: section[at:(starts[i + 1][0] if i + 1 < len(starts) else len(section))]
+            for i, (at, name) in enumerate(starts)}
+
+
+def test_an_override_walks_from_the_scenario_file_to_the_pdf(tmp_path, catalog):
+    """Marked 'set by scenario' exactly when the scenario set it: a value equal to its default and a -p
+    text equal to the default number included; and the digest printed is the one the re-render check stores."""
+    from conftest import run_cli
+    scenario = tmp_path / "walk.yaml"
+    scenario.write_text("title: Walk\nquestion: Is every override marked?\nparameters:\n"
+                        "  economy_measure: gni_nominal\n  price_152mm_usd: 3000\n")
+    assert catalog.parameters["economy_measure"].default == "gni_nominal"
+    assert catalog.parameters["economy_year"].default == 2023
+    out = tmp_path / "out"
+    result = run_cli("render", scenario, "-p", "economy_year=2023", "--out", out, "--draws", 500, "--jobs", 1)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = _text(out / "walk.pdf")
+    marked = {name for name, row in _assumption_segments(text, catalog).items() if "set by scenario" in row}
+    assert marked == {"economy_measure", "economy_year", "price_152mm_usd"}
+    stored = (out / ".walk.sha256").read_text().strip()
+    printed = re.search(r"render digest \(sha256, first 16\) ([0-9a-f]{16})", text)
+    assert printed and printed.group(1) == stored[:16]
+    executed = nbformat.read(out / "walk.ipynb", as_version=4)
+    injected = next(c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "run_spec" in injected and stored in injected

@@ -8,7 +8,7 @@ import pytest
 
 from dprk_arms import paths
 from dprk_arms.presentation import nbsync
-from dprk_arms.presentation.notebook import RUN_KEYS
+from dprk_arms.data.runspec import NOTEBOOK_KEYS
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -34,7 +34,7 @@ def test_parameters_cell_matches_the_parameter_definitions(path, catalog):
     expected = nbsync.parameters_source(catalog, nbsync.extra_lines(path.name))
     assert cell.source == expected, "run: python -m dprk_arms.presentation.nbsync"
     names = {t.id for node in ast.parse(cell.source).body for t in node.targets}
-    assert set(catalog.parameters) | set(RUN_KEYS) <= names
+    assert set(catalog.parameters) | set(NOTEBOOK_KEYS) <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -127,7 +127,7 @@ def test_saved_scenario_renders_unchanged(catalog, tmp_path):
     w.set(price_152mm_usd=2500, volume_rounds=2_000_000)
     path = w.save("saved-what-if", "Saved what-if", "What if the price were 2,500 USD?", folder=tmp_path)
     result = run_cli("render", path, "--out", tmp_path / "out")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr
     from pypdf import PdfReader
     text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "saved-what-if.pdf").pages))
     expected = fmt.interval(w.compute().summary().loc["revenue_usd"])

@@ -5,23 +5,9 @@ import json
 import sys
 
 from . import __version__
+from .data.runspec import parse_overrides
+from .defaults import EXIT_INTERRUPTED, EXIT_USAGE, THRESHOLD_SHARE
 from .errors import DprkArmsError, ScenarioError
-
-EXIT_USAGE = 2
-EXIT_FAILED = 1
-
-
-def parse_overrides(pairs):
-    """`name=value` strings (papermill's -p convention) as a mapping; values stay text until validated."""
-    overrides = {}
-    for pair in pairs or []:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise ScenarioError("-p", pair, "expected name=value, e.g. -p price_152mm_usd=3000")
-        if name.strip() in overrides:
-            raise ScenarioError("-p", name.strip(), "given twice")
-        overrides[name.strip()] = value.strip()
-    return overrides
 
 
 def cmd_params(args):
@@ -49,22 +35,22 @@ def cmd_params(args):
 
 
 def cmd_estimate(args):
-    from .data import catalog, scenarios
+    from .data import catalog, runspec, scenarios
     from .presentation import format as fmt
     from .simulation import montecarlo
     cat = catalog.load()
     overrides = parse_overrides(args.param)
     if args.scenario:
-        scen = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat, overrides)
-        resolved, draws, seed = scen.resolved, scen.draws, scen.seed
+        spec = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat, overrides)
     else:
-        resolved, draws, seed = cat.resolve(overrides, "-p"), scenarios.DEFAULT_DRAWS, scenarios.DEFAULT_SEED
-    draws = _check_draws(args.draws if args.draws is not None else draws)
-    seed = args.seed if args.seed is not None else seed
-    sim = montecarlo.simulate(resolved, cat, draws, seed)
+        spec = runspec.build(cat, extra_overrides=overrides)
+    spec = spec.with_settings(draws=args.draws, seed=args.seed)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed)
     table = sim.summary()
     if args.json:
-        payload = {"draws": draws, "seed": seed, "overrides": overrides,
+        payload = {"scenario": spec.name if args.scenario else None, "run_spec": spec.canonical(),
+                   "run_spec_digest": spec.digest(), "draws": spec.draws, "seed": spec.seed,
+                   "overrides": dict(spec.overrides),
                    "outputs": {k: {c: (v if isinstance(v, str) else float(v)) for c, v in row.items()}
                                for k, row in table.to_dict(orient="index").items()}}
         print(json.dumps(payload, indent=2))
@@ -73,26 +59,28 @@ def cmd_estimate(args):
     for name, row in table.iterrows():
         cells = [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")]
         print(f"{row['label'][:40]:<40} " + " ".join(f"{c:>14}" for c in cells))
-    print(f"\n{draws:,} draws, seed {seed}. P(revenue per year > 10% of the economy) = "
-          f"{sim.probability('share_of_economy_per_year', 0.10):.0%}")
+    print(f"\n{spec.draws:,} draws, seed {spec.seed}. P(revenue per year > {THRESHOLD_SHARE:.0%} of the economy) = "
+          f"{sim.probability('share_of_economy_per_year', THRESHOLD_SHARE):.0%}")
     return 0
 
 
-def _check_draws(draws):
-    from .data.scenarios import MAX_DRAWS
-    if not 100 <= draws <= MAX_DRAWS:
-        raise ScenarioError("--draws", "draws", f"expected a whole number from 100 to {MAX_DRAWS:,}, got {draws:,}")
-    return draws
+def _at_least(value, low, option, unit=""):
+    if value is not None and value < low:
+        raise ScenarioError(option, option.lstrip("-").replace("-", "_"), f"expected at least {low}{unit}, got {value}")
+    return value
 
 
 def cmd_render(args):
     from .presentation import batch
-    return batch.main(args)
+    return batch.render(args.scenarios, args.all, parse_overrides(args.param), args.out,
+                        _at_least(args.jobs, 1, "--jobs"), args.force,
+                        _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws)
 
 
 def cmd_compare(args):
     from .presentation import batch
-    return batch.compare_main(args)
+    return batch.compare(args.scenarios, parse_overrides(args.param), args.out,
+                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws)
 
 
 def cmd_sweep(args):
@@ -179,6 +167,8 @@ def build_parser():
 
     p = sub.add_parser("compare", help="one comparison brief across scenarios")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="override for every scenario")
+    p.add_argument("--draws", type=int, help="draws for every scenario (default: each scenario's own)")
     p.add_argument("--out", default=None)
     p.add_argument("--cell-timeout", type=int, default=600)
     p.set_defaults(func=cmd_compare)
@@ -199,7 +189,7 @@ def main(argv=None):
         return 0
     except KeyboardInterrupt:
         print("dprk-arms: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -1,10 +1,5 @@
 """Scenario files (data/scenarios/*.yaml): title, question and parameter overrides, validated."""
 
-import hashlib
-import json
-import math
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -12,12 +7,9 @@ import yaml
 from .. import paths
 from ..errors import ScenarioError
 from .parameters import did_you_mean
+from .runspec import RunSpec, build, check_name
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TOP_KEYS = {"title", "question", "parameters", "draws", "seed"}
-DEFAULT_DRAWS = 100_000
-DEFAULT_SEED = 20240226
-MAX_DRAWS = 5_000_000
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -36,30 +28,6 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    title: str
-    question: str
-    overrides: dict
-    resolved: dict = field(repr=False)
-    draws: int = DEFAULT_DRAWS
-    seed: int = DEFAULT_SEED
-    path: Path | None = None
-
-    def digest(self):
-        """SHA-256 of what the scenario asks for (not of its file's bytes)."""
-        payload = json.dumps([self.name, self.title, self.question, self.overrides, self.draws, self.seed],
-                             sort_keys=True, default=str)
-        return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def check_name(name, file="scenario"):
-    if not NAME_RE.match(name or ""):
-        raise ScenarioError(file, "name", f"scenario names use a-z, 0-9, '-' and '_' (at most 64), got {name!r}")
-    return name
 
 
 def scenario_path(name_or_path, scenarios_dir=None):
@@ -96,41 +64,28 @@ def read_document(path):
     return doc
 
 
-def load_scenario(path, catalog, extra_overrides=None):
-    """A validated Scenario from a YAML file; `extra_overrides` (CLI -p) apply on top."""
+def load_scenario(path, catalog, extra_overrides=None) -> RunSpec:
+    """The validated run specification of a YAML scenario file; `extra_overrides` (CLI -p) apply on top."""
     path = Path(path)
     name = check_name(path.stem, str(path))
     return from_document(read_document(path), catalog, name=name, file=str(path), path=path,
                          extra_overrides=extra_overrides)
 
 
-def from_document(doc, catalog, name, file, path=None, extra_overrides=None):
-    """A validated Scenario from an already parsed mapping."""
+def from_document(doc, catalog, name, file, path=None, extra_overrides=None) -> RunSpec:
+    """The validated run specification of an already parsed scenario mapping."""
     if not isinstance(doc, dict):
         raise ScenarioError(file, None, f"expected a mapping with title, question and parameters, got a {type(doc).__name__}")
     for key in doc:
         if key not in TOP_KEYS:
             hint = did_you_mean(str(key), TOP_KEYS)
             raise ScenarioError(file, str(key), f"unknown key{hint}; expected {', '.join(sorted(TOP_KEYS))}")
-    title = _text(doc, "title", file)
-    question = _text(doc, "question", file)
     params = doc.get("parameters") or {}
     if not isinstance(params, dict):
         raise ScenarioError(file, "parameters", f"expected a mapping of parameter names to values, got a {type(params).__name__}")
-    for key in params:
-        if not isinstance(key, str):
-            raise ScenarioError(file, f"parameters.{key}", "parameter names are text")
-        catalog.parameters.lookup(key, file, f"parameters.{key}")
-    overrides = {k: _plain(v) for k, v in params.items()}
-    for key, value in overrides.items():
-        catalog.parameters[key].parse(value, file, f"parameters.{key}")
-    for key, value in (extra_overrides or {}).items():
-        catalog.parameters.lookup(key, "-p").parse(value, "-p", key)
-        overrides[key] = value
-    resolved = catalog.resolve(overrides, file)
-    draws = _integer(doc, "draws", file, DEFAULT_DRAWS, 100, MAX_DRAWS)
-    seed = _integer(doc, "seed", file, DEFAULT_SEED, 0, 2**32 - 1)
-    return Scenario(name, title, question, overrides, resolved, draws, seed, path)
+    return build(catalog, name=name, title=_text(doc, "title", file), question=_text(doc, "question", file),
+                 overrides={k: _plain(v) for k, v in params.items()}, extra_overrides=extra_overrides,
+                 draws=doc.get("draws"), seed=doc.get("seed"), source=file, path=path)
 
 
 def _text(doc, key, file):
@@ -138,15 +93,6 @@ def _text(doc, key, file):
     if not isinstance(value, str) or not value.strip():
         raise ScenarioError(file, key, f"expected non-empty text, got {value!r}")
     return value.strip()
-
-
-def _integer(doc, key, file, default, low, high):
-    value = doc.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not (math.isfinite(value) and value.is_integer())):
-        raise ScenarioError(file, key, f"expected a whole number from {low:,} to {high:,}, got {value!r}")
-    if not low <= value <= high:
-        raise ScenarioError(file, key, f"expected a whole number from {low:,} to {high:,}, got {value:,}")
-    return int(value)
 
 
 def _plain(value):

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import paths
+from ..defaults import EXIT_FAILED, EXIT_OK
 from ..errors import ScenarioError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,11 @@ def output_dir(out):
 
 
 def scenario_jobs(names, use_all, overrides, out, timeout, draws=None):
-    """Validated jobs for the named scenarios (all errors raised before anything is written)."""
+    """Validated jobs for the named scenarios (all errors raised before anything is written).
+
+    Each job carries its scenario's canonical run spec and the digest that decides re-renders; the
+    notebook receives both, so it neither re-reads the file nor guesses what the scenario set.
+    """
     from ..data import catalog as catalog_mod
     from ..data import scenarios as scenarios_mod
     cat = catalog_mod.load()
@@ -87,25 +90,14 @@ def scenario_jobs(names, use_all, overrides, out, timeout, draws=None):
     folder = output_dir(out)
     jobs, seen = [], set()
     for file in files:
-        scen = scenarios_mod.load_scenario(file, cat, overrides)
-        if draws is not None:
-            scen = _with_draws(scen, draws)
-        if scen.name in seen:
-            raise ScenarioError(file, None, f"scenario name {scen.name!r} given twice")
-        seen.add(scen.name)
-        params = {"scenario": scen.name, "title": scen.title, "question": scen.question,
-                  "draws": scen.draws, "seed": scen.seed, **scen.overrides}
-        jobs.append(Job(scen.name, scen.title, str(notebook), params, str(folder),
-                        job_digest([scen.digest()], notebook, cat), timeout))
+        spec = scenarios_mod.load_scenario(file, cat, overrides).with_settings(draws=draws)
+        if spec.name in seen:
+            raise ScenarioError(file, None, f"scenario name {spec.name!r} given twice")
+        seen.add(spec.name)
+        digest = job_digest([spec.digest()], notebook, cat)
+        jobs.append(Job(spec.name, spec.title, str(notebook), {"run_spec": spec.canonical(), "render_digest": digest},
+                        str(folder), digest, timeout))
     return jobs
-
-
-def _with_draws(scen, draws):
-    from dataclasses import replace
-    from ..data.scenarios import MAX_DRAWS
-    if not 100 <= draws <= MAX_DRAWS:
-        raise ScenarioError("--draws", "draws", f"expected a whole number from 100 to {MAX_DRAWS:,}, got {draws:,}")
-    return replace(scen, draws=draws)
 
 
 def render_job(job):
@@ -285,31 +277,27 @@ def _on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def main(args):
-    from ..cli import parse_overrides
+def render(scenarios, use_all=False, overrides=None, out=None, jobs=None, force=False, cell_timeout=600,
+           draws=None):
+    """Render briefs for the named scenarios (or all); prints a summary and returns the exit code."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    if args.jobs is not None and args.jobs < 1:
-        raise ScenarioError("--jobs", "jobs", f"expected at least 1, got {args.jobs}")
-    if args.cell_timeout < 1:
-        raise ScenarioError("--cell-timeout", "cell_timeout", f"expected at least 1 second, got {args.cell_timeout}")
-    jobs = scenario_jobs(args.scenarios, args.all, parse_overrides(args.param), args.out, args.cell_timeout,
-                         getattr(args, "draws", None))
-    workers = args.jobs or os.cpu_count() or 1
-    return report(run_jobs(jobs, workers, args.force), jobs[0].out_dir)
+    todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws)
+    workers = jobs or os.cpu_count() or 1
+    return report(run_jobs(todo, workers, force), todo[0].out_dir)
 
 
-def compare_main(args):
+def compare(scenarios, overrides=None, out=None, cell_timeout=600, draws=None):
+    """One comparison brief across scenarios, each at its own draws and seed (or `draws` for all)."""
     from ..data import catalog as catalog_mod
     from ..data import scenarios as scenarios_mod
     signal.signal(signal.SIGTERM, _on_sigterm)
     cat = catalog_mod.load()
-    names = args.scenarios or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
-    files = [str(scenarios_mod.scenario_path(name).resolve()) for name in names]
-    for file in files:
-        scenarios_mod.load_scenario(file, cat)  # every error before anything runs
+    names = scenarios or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
+    specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(name), cat, overrides).with_settings(draws=draws)
+             for name in names]  # every error before anything runs
     notebook = paths.NOTEBOOKS_DIR / "compare.ipynb"
-    folder = output_dir(args.out)
-    params = {"scenarios": files, "scenario": "compare", "title": "Scenario comparison", "draws": 50_000}
-    job = Job("compare", "Scenario comparison", str(notebook), params, str(folder),
-              job_digest([params], notebook, cat), args.cell_timeout)
+    folder = output_dir(out)
+    digest = job_digest([s.digest() for s in specs], notebook, cat)
+    params = {"run_specs": [s.canonical() for s in specs], "render_digest": digest}
+    job = Job("compare", "Scenario comparison", str(notebook), params, str(folder), digest, cell_timeout)
     return report(run_jobs([job], 1, force=True), folder)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .. import paths
 from ..data import catalog as catalog_mod
+from ..data import runspec
 from ..data import scenarios as scenarios_mod
 from ..simulation import montecarlo
 from . import format as fmt
@@ -23,22 +24,35 @@ COLUMNS_PER_TABLE = 3  # more scenario columns than this do not fit the width of
 
 @dataclass
 class Comparison:
-    scenarios: list
-    summaries: dict
+    specs: list
+    summaries: dict  # a label unique per scenario -> its summary table
     catalog: object
-    draws: int
-    seed: int
+    render_digest: str | None = None
     figures: int = 0
 
+    @property
+    def scenarios(self):
+        return self.specs
 
-def run_from(namespace):
-    """Load, validate and simulate every scenario the parameters cell names."""
+
+def run_from(namespace) -> Comparison:
+    """Simulate every scenario, each at its own draws and seed, from the canonical run specs papermill
+    injected (`run_specs`), or, run by hand, from the scenario files the parameters cell names."""
     cat = catalog_mod.load()
-    names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
-    loaded = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
-    draws, seed = int(namespace.get("draws", 100_000)), int(namespace.get("seed", scenarios_mod.DEFAULT_SEED))
-    summaries = {s.title: montecarlo.simulate(s.resolved, cat, draws, seed).summary() for s in loaded}
-    return Comparison(loaded, summaries, cat, draws, seed)
+    if namespace.get("run_specs") is not None:
+        specs = [runspec.from_canonical(doc, cat, f"run_specs[{i}]") for i, doc in enumerate(namespace["run_specs"])]
+    else:
+        names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
+        specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
+    labels = _labels(specs)
+    summaries = {labels[s.name]: montecarlo.simulate(s.resolved, cat, s.draws, s.seed).summary() for s in specs}
+    return Comparison(specs, summaries, cat, namespace.get("render_digest"))
+
+
+def _labels(specs):
+    """Each scenario's title, with its name added where two share a title (so no column is merged)."""
+    titles = [s.title for s in specs]
+    return {s.name: s.title if titles.count(s.title) == 1 else f"{s.title} ({s.name})" for s in specs}
 
 
 def header(comparison):
@@ -75,6 +89,5 @@ def charts(comparison):
 
 
 def provenance_block(comparison):
-    overrides = {s.name: s.overrides for s in comparison.scenarios}
     nb.show('<div class="provenance"><h2>Provenance</h2>' + tables.key_value_html(
-        provenance.record(comparison.catalog, "compare", overrides, comparison.draws, comparison.seed)) + "</div>")
+        provenance.compare_record(comparison.catalog, comparison.specs, comparison.render_digest)) + "</div>")

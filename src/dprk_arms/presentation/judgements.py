@@ -1,5 +1,6 @@
 """Key judgements: the brief's findings as plain sentences with P50 and P5-P95 ranges."""
 
+from ..defaults import THRESHOLD_SHARE
 from . import format as fmt
 
 
@@ -12,8 +13,8 @@ def key_judgements(sim, resolved, catalog):
     s = sim.summary()
     year, measure = resolved["economy_year"], resolved["economy_measure"]
     measure_text = {"gni_nominal": "nominal GNI", "gdp_nominal": "nominal GDP"}[measure]
-    p10 = sim.probability("share_of_economy_per_year", 0.10)
-    p10_cum = sim.probability("share_of_economy", 0.10)
+    p10 = sim.probability("share_of_economy_per_year", THRESHOLD_SHARE)
+    p10_cum = sim.probability("share_of_economy", THRESHOLD_SHARE)
     period = resolved["period_months"].central
     return [
         ("Shell revenue",

@@ -6,7 +6,8 @@ import nbformat
 
 from .. import paths
 from ..data import catalog as catalog_mod
-from ..data.scenarios import DEFAULT_DRAWS, DEFAULT_SEED
+from ..data.runspec import DEFAULT_NAME, DEFAULT_QUESTION, DEFAULT_TITLE
+from ..defaults import DEFAULT_DRAWS, DEFAULT_SEED
 
 NOTEBOOKS = ("brief.ipynb", "revenue.ipynb", "duration.ipynb", "containers.ipynb", "compare.ipynb", "whatif.ipynb")
 
@@ -14,15 +15,16 @@ NOTEBOOKS = ("brief.ipynb", "revenue.ipynb", "duration.ipynb", "containers.ipynb
 def parameters_source(catalog, extra=()):
     """The parameters cell: run settings, then every model parameter at its default, with its unit."""
     lines = [
-        "# Parameters: papermill injects a scenario's values after this cell (see data/scenarios/).",
-        "# Each default is the sourced distribution, family:low:central:high; a number fixes the value.",
-        "# `dprk-arms params` lists units, ranges and sources.",
-        'scenario = "default"',
-        'title = "Default parameters"',
-        'question = "What do the sourced central estimates and their uncertainty imply?"',
+        "# Parameters. Run by hand, edit the values below: each default is the sourced distribution,",
+        "# family:low:central:high, and a number fixes the value (`dprk-arms params` lists units, ranges, sources).",
+        "# `dprk-arms render` instead injects the scenario's validated run specification as `run_spec`",
+        "# (with `render_digest`), and the values below are then not read.",
+        *extra,
+        f"scenario = {DEFAULT_NAME!r}",
+        f"title = {DEFAULT_TITLE!r}",
+        f"question = {DEFAULT_QUESTION!r}",
         f"draws = {DEFAULT_DRAWS}",
         f"seed = {DEFAULT_SEED}",
-        *extra,
         "",
     ]
     for p in catalog.parameters.values():
@@ -38,8 +40,11 @@ def parameters_cell(nb):
 
 
 def extra_lines(name):
-    return ('scenarios = ["baseline", "seed-headline", "low-price", "high-volume", "high-fire-rate", "quality-adjusted"]',) \
-        if name == "compare.ipynb" else ()
+    if name == "compare.ipynb":
+        return ("run_specs = None",
+                "render_digest = None",
+                'scenarios = ["baseline", "seed-headline", "low-price", "high-volume", "high-fire-rate", "quality-adjusted"]')
+    return ("run_spec = None", "render_digest = None")
 
 
 def main():

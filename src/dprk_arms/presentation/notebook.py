@@ -8,56 +8,55 @@ from datetime import date
 from IPython.display import HTML, display
 
 from ..data import catalog as catalog_mod
-from ..data.scenarios import DEFAULT_DRAWS, DEFAULT_SEED, check_name
-from ..errors import ScenarioError
+from ..data import runspec
+from ..defaults import THRESHOLD_SHARE
 from ..models.evaluate import OUTPUTS
 from ..simulation import montecarlo, sensitivity
 from . import format as fmt
 from . import judgements, plots, provenance, tables
-
-RUN_KEYS = ("scenario", "title", "question", "draws", "seed")
-SOURCE = "notebook parameters"
 
 
 @dataclass
 class Run:
     """One scenario's results, as a notebook uses them."""
 
-    name: str
-    title: str
-    question: str
-    overrides: dict
-    resolved: dict
+    spec: runspec.RunSpec
     catalog: object
     sim: montecarlo.Simulation
+    render_digest: str | None = None
     figures: int = 0
+
+    @property
+    def name(self):
+        return self.spec.name
+
+    @property
+    def title(self):
+        return self.spec.title
+
+    @property
+    def question(self):
+        return self.spec.question
+
+    @property
+    def overrides(self):
+        return self.spec.overrides
+
+    @property
+    def resolved(self):
+        return self.spec.resolved
 
     def tornado(self):
         return sensitivity.tornado(self.resolved, self.catalog, [o.name for o in OUTPUTS])
 
 
-def overrides_from(namespace, cat):
-    """The parameters cell's values that differ from the defaults (validated later, as overrides)."""
-    overrides = {}
-    for name, param in cat.parameters.items():
-        if name not in namespace:
-            raise ScenarioError(SOURCE, name, "missing from the parameters cell")
-        value = namespace[name]
-        if value != param.default_spec():
-            overrides[name] = value
-    return overrides
-
-
-def run_from(namespace):
-    """Validate the parameters cell's values (as papermill injected them) and run the Monte Carlo."""
+def run_from(namespace) -> Run:
+    """Build the run spec from the parameters cell (the canonical spec papermill injected, or the cell's
+    own values when run by hand) and run the Monte Carlo."""
     cat = catalog_mod.load()
-    overrides = overrides_from(namespace, cat)
-    resolved = cat.resolve(overrides, SOURCE)
-    name = check_name(str(namespace.get("scenario", "default")), SOURCE)
-    draws = int(namespace.get("draws", DEFAULT_DRAWS))
-    seed = int(namespace.get("seed", DEFAULT_SEED))
-    sim = montecarlo.simulate(resolved, cat, draws, seed)
-    return Run(name, str(namespace.get("title", name)), str(namespace.get("question", "")), overrides, resolved, cat, sim)
+    spec = runspec.from_namespace(namespace, cat)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed)
+    return Run(spec, cat, sim, namespace.get("render_digest"))
 
 
 def show(markup):
@@ -141,9 +140,9 @@ def rank_correlations(run, outputs):
 
 
 def assumptions(run):
-    show(tables.assumptions_html(tables.assumptions_rows(run.catalog, run.resolved, run.overrides)))
+    show(tables.assumptions_html(tables.assumptions_rows(run.catalog, run.resolved, run.spec.set_by_scenario)))
 
 
 def provenance_block(run):
     show('<div class="provenance"><h2>Provenance</h2>' + tables.key_value_html(
-        provenance.record(run.catalog, run.name, run.overrides, run.sim.draws, run.sim.seed)) + "</div>")
+        provenance.record(run.catalog, run.spec, run.render_digest)) + "</div>")

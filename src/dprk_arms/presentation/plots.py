@@ -9,6 +9,7 @@ matplotlib.use("Agg")  # no display needed; notebooks embed the SVG we write our
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from ..defaults import THRESHOLD_SHARE  # noqa: E402
 from ..models import duration  # noqa: E402
 from ..models.triangulation import ROUTES  # noqa: E402
 
@@ -45,7 +46,7 @@ def _figure(ncols=1, height=2.8):
     return fig, axes
 
 
-def revenue_distribution(sim, threshold=0.10):
+def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
     """Cumulative revenue (USD bn) and per-year revenue as a share of the economy, with the 10% line."""
     with plt.rc_context(STYLE):
         fig, (left, right) = _figure(2)

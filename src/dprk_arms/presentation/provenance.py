@@ -1,7 +1,5 @@
 """Provenance of a brief: versions, git commit, hashes, draws, seed and time."""
 
-import hashlib
-import json
 import platform
 import subprocess
 from datetime import datetime, timezone
@@ -21,20 +19,35 @@ def git_commit():
         return "not a git checkout"
 
 
-def overrides_digest(name, overrides, draws, seed):
-    payload = json.dumps([name, overrides, draws, seed], sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def record(catalog, spec, render_digest=None):
+    """Ordered (label, value) pairs for the brief's provenance block.
 
-
-def record(catalog, name, overrides, draws, seed):
-    """Ordered (label, value) pairs for the brief's provenance block."""
+    `render_digest` is the digest `dprk-arms render` stored to decide re-renders (of the run spec, the data,
+    the code and the notebook); a notebook run by hand has none and shows the run spec's own digest.
+    """
+    digest = (("render digest (sha256, first 16)", render_digest[:16]) if render_digest else
+              ("run spec digest (sha256, first 16; not rendered by dprk-arms)", spec.digest()[:16]))
     return [
         ("package", f"dprk-arms-estimates {__version__}"),
         ("git commit", git_commit()),
-        ("scenario", name),
-        ("scenario hash (sha256, first 16)", overrides_digest(name, overrides, draws, seed)[:16]),
+        ("scenario", spec.name),
+        digest,
+        ("set by the scenario", ", ".join(sorted(spec.set_by_scenario)) or "nothing (all defaults)"),
         ("data hash (sha256, first 16)", catalog.fingerprint()[:16]),
-        ("Monte Carlo", f"{draws:,} draws, seed {seed}"),
+        ("Monte Carlo", f"{spec.draws:,} draws, seed {spec.seed}"),
         ("python", platform.python_version()),
         ("rendered", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
     ]
+
+
+def compare_record(catalog, specs, render_digest=None):
+    """Provenance pairs for a comparison brief: one digest, draws and seed per scenario."""
+    rows = [("package", f"dprk-arms-estimates {__version__}"), ("git commit", git_commit())]
+    if render_digest:
+        rows.append(("render digest (sha256, first 16)", render_digest[:16]))
+    for spec in specs:
+        rows.append((f"scenario {spec.name}", f"run spec {spec.digest()[:16]}; {spec.draws:,} draws, seed {spec.seed}"))
+    rows += [("data hash (sha256, first 16)", catalog.fingerprint()[:16]),
+             ("python", platform.python_version()),
+             ("rendered", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))]
+    return rows

@@ -24,7 +24,7 @@ def summary_html(summary, question=None):
     return html_table(["Output", "Central inputs", "P5", "P50", "P95"], rows, "summary")
 
 
-def assumptions_rows(catalog, resolved, overrides):
+def assumptions_rows(catalog, resolved, set_by_scenario):
     """One record per parameter: value used, whether the scenario set it, and its sources' quotes."""
     records = []
     for name, param in catalog.parameters.items():
@@ -36,7 +36,7 @@ def assumptions_rows(catalog, resolved, overrides):
             quote = claim.quote if claim.quote[0] in "\"“" else f"“{claim.quote}”"
             quotes.append(f"{quote} ({source.publisher}, {source.date})")
         records.append({
-            "parameter": name, "unit": param.unit, "value": value, "set_by_scenario": name in overrides,
+            "parameter": name, "unit": param.unit, "value": value, "set_by_scenario": name in set_by_scenario,
             "assumption": param.assumption, "rationale": param.rationale, "quotes": quotes,
         })
     return records
@@ -47,7 +47,7 @@ def assumptions_html(records):
     for r in records:
         flags = []
         if r["set_by_scenario"]:
-            flags.append('<span class="flag set">scenario</span>')
+            flags.append('<span class="flag set">set by scenario</span>')
         if r["assumption"]:
             flags.append('<span class="flag assumption">assumption</span>')
         quotes = "".join(f'<div class="quote">{html.escape(q)}</div>' for q in r["quotes"]) or \

@@ -8,6 +8,7 @@ from .. import paths
 from ..data import catalog as catalog_mod
 from ..data import scenarios as scenarios_mod
 from ..data.distributions import Distribution
+from ..defaults import DEFAULT_SEED, THRESHOLD_SHARE, WHATIF_DRAWS
 from ..errors import ScenarioError
 from ..models.evaluate import OUTPUTS
 from ..simulation import montecarlo
@@ -37,7 +38,7 @@ def write_sweep(frame, axes, metric, output=None, out=None):
     if folder.exists() and not folder.is_dir():
         raise ScenarioError("--out", "out", f"{folder} is a file; expected a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    threshold = 0.10 if metric.startswith("share_of_economy") else None
+    threshold = THRESHOLD_SHARE if metric.startswith("share_of_economy") else None
     fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold)
     written = [folder / f"{stem}.csv", folder / f"{stem}.png", folder / f"{stem}.svg"]
     frame.to_csv(written[0], index=False)
@@ -50,7 +51,7 @@ def write_sweep(frame, axes, metric, output=None, out=None):
 class WhatIf:
     """The key inputs as fixed values over the sourced defaults; recomputed with a small Monte Carlo."""
 
-    def __init__(self, catalog=None, draws=5_000, seed=scenarios_mod.DEFAULT_SEED, overrides=None):
+    def __init__(self, catalog=None, draws=WHATIF_DRAWS, seed=DEFAULT_SEED, overrides=None):
         self.catalog = catalog or catalog_mod.load()
         self.draws, self.seed = draws, seed
         self.base = dict(overrides or {})
@@ -156,12 +157,12 @@ class WhatIf:
                              layout=w.Layout(width="480px"))
 
 
-def from_namespace(namespace, draws=5_000):
-    """A WhatIf starting from the notebook's parameters cell."""
-    from .notebook import overrides_from
+def from_namespace(namespace, draws=WHATIF_DRAWS):
+    """A WhatIf starting from the run spec of the notebook's parameters cell."""
+    from ..data import runspec
     cat = catalog_mod.load()
-    return WhatIf(cat, draws=draws, seed=int(namespace.get("seed", scenarios_mod.DEFAULT_SEED)),
-                  overrides=overrides_from(namespace, cat))
+    spec = runspec.from_namespace(namespace, cat)
+    return WhatIf(cat, draws=draws, seed=spec.seed, overrides=dict(spec.overrides))
 
 
 def show_snapshot(whatif):
@@ -178,7 +179,7 @@ def show_sweep(whatif, *axes, metric="share_of_economy_per_year"):
     cat = whatif.catalog
     parsed = [sweep.parse_axis(a, cat.parameters) for a in axes]
     frame = sweep.grid(cat.resolve(whatif.overrides(), "what-if"), cat, parsed)
-    threshold = 0.10 if metric.startswith("share_of_economy") else None
+    threshold = THRESHOLD_SHARE if metric.startswith("share_of_economy") else None
     fig = plots.sweep_chart(frame, [a.name for a in parsed], metric, LABELS[metric], formatter(metric), threshold)
     display(SVG(plots.to_svg(fig)))
 

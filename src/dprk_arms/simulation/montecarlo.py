@@ -6,6 +6,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..defaults import DEFAULT_DRAWS, DEFAULT_SEED
 from ..models.evaluate import OUTPUTS, evaluate
 from .inputs import central_inputs, drawn_inputs
 
@@ -50,7 +51,7 @@ class Simulation:
         return float(np.mean(values > threshold if above else values < threshold))
 
 
-def simulate(resolved, catalog, draws=100_000, seed=20240226):
+def simulate(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED) -> Simulation:
     """Run the Monte Carlo for resolved parameters (see Catalog.resolve)."""
     if int(draws) < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")

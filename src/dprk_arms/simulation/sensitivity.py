@@ -32,14 +32,15 @@ def tornado(resolved, catalog, outputs):
     return table.sort_values(["output", "swing"], ascending=[True, False], ignore_index=True)
 
 
-def rank_correlations(simulation, outputs):
+def rank_correlations(simulation, outputs) -> pd.DataFrame:
     """Spearman rank correlation of each varying input with each output (inputs x outputs)."""
-    inputs = simulation.inputs[[c for c in uncertain(simulation.resolved) if c in simulation.inputs]]
-    ranks_in = inputs.rank().to_numpy()
-    ranks_out = simulation.outputs[list(outputs)].rank().to_numpy()
-    ranks_in = (ranks_in - ranks_in.mean(0)) / ranks_in.std(0)
-    std_out = ranks_out.std(0)
-    std_out[std_out == 0] = np.inf  # a constant output correlates with nothing
-    ranks_out = (ranks_out - ranks_out.mean(0)) / std_out
-    corr = ranks_in.T @ ranks_out / len(ranks_in)
-    return pd.DataFrame(corr, index=inputs.columns, columns=list(outputs))
+    from scipy import stats
+    names = [c for c in uncertain(simulation.resolved) if c in simulation.inputs]
+    outputs = list(outputs)
+    data = np.column_stack([simulation.inputs[names].to_numpy(), simulation.outputs[outputs].to_numpy()])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = stats.spearmanr(data).statistic
+    if np.ndim(rho) == 0:  # scipy returns a scalar for two columns
+        rho = np.array([[1.0, rho], [rho, 1.0]])
+    block = np.nan_to_num(rho[:len(names), len(names):], nan=0.0)  # a constant output correlates with nothing
+    return pd.DataFrame(block, index=pd.Index(names), columns=outputs)

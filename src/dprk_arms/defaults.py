@@ -1,0 +1,14 @@
+"""Run defaults and exit codes, each defined once; every route (files, CLI, notebooks, widgets) reads these."""
+
+DEFAULT_DRAWS = 100_000
+MIN_DRAWS = 100
+MAX_DRAWS = 5_000_000
+DEFAULT_SEED = 20240226
+MAX_SEED = 2**32 - 1  # what numpy's SeedSequence takes as one word; scenario files and -p share it
+WHATIF_DRAWS = 5_000  # small enough for a live update under a second
+THRESHOLD_SHARE = 0.10  # "10% of the economy": the line the seed articles draw
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # a scenario failed while rendering; the others were rendered
+EXIT_USAGE = 2  # bad input: nothing was run or written
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM
