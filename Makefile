@@ -25,7 +25,7 @@ test-fast: $(STAMP)  ## the suite without notebook execution and PDF rendering
 	$(BIN)/python -m pytest -m "not slow"
 
 lab: $(STAMP)  ## JupyterLab on notebooks/, with the project installed in its kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines run in the same script
 	$(BIN)/python benchmarks/run.py

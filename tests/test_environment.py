@@ -31,3 +31,13 @@ def test_required_stack_is_declared():
 def test_generated_files_are_not_tracked():
     tracked = subprocess.run(["git", "ls-files", "reports"], cwd=paths.ROOT, capture_output=True, text=True).stdout
     assert not [line for line in tracked.splitlines() if line.endswith((".pdf", ".ipynb"))]
+
+
+def test_make_lab_works_as_root():
+    """Many container and cloud notebook images run as root, where JupyterLab refuses without --allow-root."""
+    import os
+    import subprocess
+    from dprk_arms import paths
+    line = subprocess.run(["make", "-n", "lab"], cwd=paths.ROOT, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    assert "jupyter lab" in line
+    assert ("--allow-root" in line) == (os.geteuid() == 0)

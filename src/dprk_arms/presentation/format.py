@@ -54,3 +54,17 @@ def interval(row):
     if lo == hi:
         return mid
     return f"{value(row['p50'], row['unit'])} ({value(row['p5'], row['unit'])} to {value(row['p95'], row['unit'])})"
+
+
+def no_math(markup):
+    """HTML that JupyterLab's MathJax leaves alone, so "$2.3bn ($1.2bn to $4.4bn)" is not typeset as maths.
+
+    MathJax 3 (JupyterLab) skips elements of class mathjax_ignore; MathJax 2 (classic notebook) tex2jax_ignore.
+    """
+    return f'<div class="mathjax_ignore tex2jax_ignore">{markup}</div>'
+
+
+def parameter_labels(catalog):
+    """Each parameter in words with its unit, e.g. 'Realised price per 152mm round (USD/round)', for axes
+    and controls in place of its code name."""
+    return {name: f"{p.description} ({p.unit})" for name, p in catalog.parameters.items()}

@@ -13,7 +13,7 @@ from ..defaults import THRESHOLD_SHARE
 from ..models.evaluate import OUTPUTS
 from ..simulation import montecarlo, sensitivity
 from . import format as fmt
-from . import judgements, plots, provenance, tables
+from . import consistency, judgements, plots, provenance, tables
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Run:
     sim: montecarlo.Simulation
     render_digest: str | None = None
     figures: int = 0
+    tables: int = 0
 
     @property
     def name(self):
@@ -60,7 +61,7 @@ def run_from(namespace) -> Run:
 
 
 def show(markup):
-    display(HTML(markup))
+    display(HTML(fmt.no_math(markup)))
 
 
 def header(run, kind="Brief"):
@@ -74,7 +75,9 @@ def header(run, kind="Brief"):
 def key_judgements(run):
     items = "".join(f"<li><b>{html.escape(h)}.</b> {html.escape(t)}</li>"
                     for h, t in judgements.key_judgements(run.sim, run.resolved, run.catalog))
-    show(f'<div class="judgements"><h2>Key judgements</h2><ul>{items}</ul>'
+    checks = "".join(f"<li><b>{html.escape(h)}.</b> {html.escape(t)}</li>" for h, t in consistency.flags(run.sim))
+    checks = f'<h3>Where the numbers disagree</h3><ul class="checks">{checks}</ul>' if checks else ""
+    show(f'<div class="judgements"><h2>Key judgements</h2><ul>{items}</ul>{checks}'
          f'<p class="note">Ranges are P50 (P5 to P95) over the Monte Carlo draws.</p></div>')
 
 
@@ -125,12 +128,14 @@ def tornado_chart(run, output, table=None):
         show(f'<p class="fixed-output">No uncertain input moves {html.escape(label)} in this scenario: every '
              f'input it depends on is fixed, so it is {html.escape(value)} in every draw.</p>')
         return
-    figure(run, plots.tornado(table, output, label, formatter),
+    figure(run, plots.tornado(table, output, label, formatter, names=fmt.parameter_labels(run.catalog)),
            f"Tornado: the swing in {label} as each input moves from its low to its high value.")
 
 
 def summary_table(run, question=None):
-    show(tables.summary_html(run.sim.summary(), question))
+    run.tables += 1
+    note = f'<p class="note">{html.escape(tables.MOST_LIKELY_NOTE)}</p>' if run.tables == 1 else ""
+    show(tables.summary_html(run.sim.summary(), question) + note)
 
 
 def rank_correlations(run, outputs):

@@ -51,32 +51,51 @@ def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
     with plt.rc_context(STYLE):
         fig, (left, right) = _figure(2)
         rev = sim.outputs["revenue_usd"].to_numpy() / 1e9
-        _hist(left, rev, BLUE)
-        for q, ls in ((5, ":"), (50, "-"), (95, ":")):
-            left.axvline(np.percentile(rev, q), color="black", ls=ls, lw=0.9)
         left.set(title="Revenue, whole period", xlabel="USD bn (P5, P50, P95 marked)", ylabel="draws")
+        if _hist(left, rev, BLUE, lambda v: f"${v:,.1f}bn"):
+            for q, ls in ((5, ":"), (50, "-"), (95, ":")):
+                left.axvline(np.percentile(rev, q), color="black", ls=ls, lw=0.9)
         share = 100 * sim.outputs["share_of_economy_per_year"].to_numpy()
-        _hist(right, share, GOLD)
-        right.axvline(100 * threshold, color=RED, lw=1.4)
-        p = np.mean(share > 100 * threshold)
-        right.text(100 * threshold, right.get_ylim()[1] * 0.92, f" P(>{100 * threshold:.0f}%) = {p:.0%}",
-                   color=RED, fontsize=8)
         right.set(title="Per year, share of economy", xlabel="% of GNI/GDP", ylabel="draws")
+        if _hist(right, share, GOLD, lambda v: f"{v:.1f}%"):
+            right.axvline(100 * threshold, color=RED, lw=1.4)
+            lo, hi = right.get_xlim()
+            if 100 * threshold < lo or 100 * threshold > hi:  # keep the line in view
+                right.set_xlim(min(lo, 100 * threshold * 0.9), max(hi, 100 * threshold * 1.1))
+            p = np.mean(share > 100 * threshold)
+            # in a corner, boxed, so it never sits on the red line or the bars
+            right.text(0.98, 0.97, f"P(>{100 * threshold:.0f}%) = {p:.0%}", transform=right.transAxes, ha="right",
+                       va="top", color=RED, fontsize=8, bbox={"facecolor": "white", "edgecolor": RED, "lw": 0.6})
     return fig
 
 
-def _hist(ax, values, color):
-    """Histogram, or a single bar where every draw is the same (a fixed scenario)."""
-    if np.ptp(values) <= 1e-9 * max(1.0, abs(values[0])):
-        ax.bar([values[0]], [len(values)], width=max(abs(values[0]) * 0.02, 1e-9), color=color)
-        ax.set_xlim(values[0] * 0.5, values[0] * 1.5 if values[0] > 0 else 1)
-        return
+def _hist(ax, values, color, formatter):
+    """Histogram; where every draw is the same (the scenario fixes every input) a sentence instead of a
+    one-bar spike. Returns whether a histogram was drawn."""
+    if _constant(values):
+        _say(ax, f"The same in every draw:\n{formatter(values[0])}\n(every input it depends on is fixed)")
+        return False
     # one filled path, not 60 rectangles: far less for the PDF renderer to lay out
     ax.hist(values, bins=60, color=color, histtype="stepfilled")
+    return True
 
 
-def tornado(table, output, label, formatter, top=8):
-    """One-at-a-time swings of `output` from each input's low to high, largest first (callers handle none)."""
+def _constant(values):
+    values = np.asarray(values, dtype=float)
+    return np.ptp(values) <= 1e-9 * max(1.0, abs(values[0]))
+
+
+def _say(ax, text):
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set(xlabel="", ylabel="")
+    ax.grid(False)
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=9, color=GREY)
+
+
+def tornado(table, output, label, formatter, top=8, names=None):
+    """One-at-a-time swings of `output` from each input's low to high, largest first (callers handle none);
+    `names` maps parameter names to the words the axis shows."""
     rows = table[(table["output"] == output) & (table["swing"] > 0)].head(top).iloc[::-1]
     with plt.rc_context(STYLE):
         fig, ax = _figure(1, height=0.35 * max(len(rows), 3) + 1.0)
@@ -84,7 +103,7 @@ def tornado(table, output, label, formatter, top=8):
         lo = np.minimum(rows["at_low"], rows["at_high"])
         hi = np.maximum(rows["at_low"], rows["at_high"])
         ax.barh(y, hi - lo, left=lo, color=BLUE)
-        ax.set_yticks(y, rows["parameter"])
+        ax.set_yticks(y, [textwrap.fill((names or {}).get(n, n), 48) for n in rows["parameter"]], fontsize=7.5)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
         # the caption says how the swing is made; the title only names the output, so it fits the width
         ax.set(title=textwrap.fill(f"Sensitivity of {label}", 80))
@@ -98,19 +117,24 @@ def duration_vs_fire_rate(sim, marks):
     with plt.rc_context(STYLE):
         fig, ax = _figure(1, height=3.0)
         q5, q50, q95 = np.percentile(usable, [5, 50, 95])
-        ax.fill_between(rates / 1000, duration.supply_days(q5, rates), duration.supply_days(q95, rates),
-                        color=LIGHT_BLUE, label="usable rounds P5 to P95")
-        ax.plot(rates / 1000, duration.supply_days(q50, rates), color=BLUE, label="usable rounds P50")
+        if q95 > q5:
+            ax.fill_between(rates / 1000, duration.supply_days(q5, rates), duration.supply_days(q95, rates),
+                            color=LIGHT_BLUE, label="usable rounds P5 to P95")
+        ax.plot(rates / 1000, duration.supply_days(q50, rates), color=BLUE,
+                label="usable rounds P50" if q95 > q5 else f"usable rounds (fixed: {q50 / 1e6:,.2f}m)")
         top = duration.supply_days(q95, rates[0])
         by_rate = {}
         for when, rate in sorted(marks):  # sources that agree on a rate share one line, not overprinted labels
             by_rate.setdefault(rate, []).append(when)
         for rate, dates in by_rate.items():
             ax.axvline(rate / 1000, color=GREY, lw=0.7, ls="--")
-            ax.text(rate / 1000, top * 0.97, f" {', '.join(dates)}: {rate / 1000:.0f}k", rotation=90, va="top",
-                    fontsize=6.5, color=GREY)
+            # beside its line (offset in points), boxed, so the dashes never strike the words through
+            ax.annotate(f"{', '.join(dates)}: {rate / 1000:.0f}k", (rate / 1000, top * 1.12), xytext=(2, 0),
+                        textcoords="offset points", rotation=90, va="top", ha="left", fontsize=6.5, color=GREY,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+        # head-room above the curve's start, so neither the curve nor the labels are cut at the top
         ax.set(title="How long the shells last Russia", xlabel="Russian fire rate, thousand rounds per day",
-               ylabel="days of fire", ylim=(0, top * 1.02))
+               ylabel="days of fire", ylim=(0, top * 1.15), xlim=(rates[0] / 1000, rates[-1] / 1000))
         ax.legend(loc="center right", fontsize=7)
     return fig
 
@@ -182,8 +206,10 @@ def compare_bars(summaries, output, label, formatter):
     return fig
 
 
-def sweep_chart(frame, axes, output, label, formatter, threshold=None):
-    """A line (one swept input) or a heatmap with labelled contours (two), with an optional threshold line."""
+def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labels=None):
+    """A line (one swept input) or a heatmap with labelled contours (two), with an optional threshold line;
+    `axis_labels` maps the swept names to the words the axes show."""
+    words = [(axis_labels or {}).get(a, a) for a in axes]
     with plt.rc_context(STYLE):
         if len(axes) == 1:
             fig, ax = _figure(1, height=3.2)
@@ -193,7 +219,7 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None):
                 ax.text(frame[axes[0]].iloc[0], threshold, f" {formatter(threshold)}", color=RED, va="bottom")
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
             ax.xaxis.set_major_formatter(PLAIN)
-            ax.set(xlabel=axes[0], ylabel=label, title=f"{label}\nagainst {axes[0]}")
+            ax.set(xlabel=words[0], ylabel=label, title=textwrap.fill(f"{label} against {words[0]}", 80))
             return fig
         fig, ax = _figure(1, height=4.2)
         x = np.unique(frame[axes[0]].to_numpy())
@@ -210,5 +236,6 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None):
         ax.grid(False)
         ax.xaxis.set_major_formatter(PLAIN)
         ax.yaxis.set_major_formatter(PLAIN)
-        ax.set(xlabel=axes[0], ylabel=axes[1], title=f"{label}\nover {axes[0]} and {axes[1]}")
+        ax.set(xlabel=words[0], ylabel=textwrap.fill(words[1], 40),
+               title=textwrap.fill(f"{label} over {words[0]} and {words[1]}", 80))
         return fig

@@ -7,6 +7,13 @@ from ..models.evaluate import OUTPUTS
 from . import format as fmt
 
 
+MOST_LIKELY = "At most likely inputs"
+MOST_LIKELY_NOTE = (f"{MOST_LIKELY}: the models evaluated once with every input at its most likely (central) value. "
+                    "It differs from the P50, the middle of all the draws, where inputs are skewed or combine "
+                    "non-linearly (a product of two right-skewed inputs has a median above the product of their "
+                    "central values).")
+
+
 def html_table(header, rows, css_class):
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -21,7 +28,7 @@ def summary_html(summary, question=None):
         row = summary.loc[name]
         cells = [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")]
         rows.append([html.escape(row["label"])] + [html.escape(c) for c in cells])
-    return html_table(["Output", "Central inputs", "P5", "P50", "P95"], rows, "summary")
+    return html_table(["Output", MOST_LIKELY, "P5", "P50", "P95"], rows, "summary")
 
 
 def assumptions_rows(catalog, resolved, set_by_scenario):
@@ -31,10 +38,12 @@ def assumptions_rows(catalog, resolved, set_by_scenario):
         spec = resolved[name]
         value = spec.describe() if isinstance(spec, Distribution) else str(spec)
         quotes = []
-        for claim in catalog.claims_for(name)[:2]:
+        for claim in catalog.claims_for(name):
             source = catalog.sources[claim.source_id]
             quote = claim.quote if claim.quote[0] in "\"“" else f"“{claim.quote}”"
-            quotes.append(f"{quote} ({source.publisher}, {source.date})")
+            text = f"{quote} ({source.publisher}, {source.date})"
+            if len(quotes) < 2 and not any(q.startswith(quote) for q in quotes):  # two claims can share words
+                quotes.append(text)
         records.append({
             "parameter": name, "unit": param.unit, "value": value, "set_by_scenario": name in set_by_scenario,
             "assumption": param.assumption, "rationale": param.rationale, "quotes": quotes,

@@ -28,7 +28,7 @@ def formatter(output):
     return lambda v, *_: fmt.value(v, unit)
 
 
-def write_sweep(frame, axes, metric, output=None, out=None):
+def write_sweep(frame, axes, metric, output=None, out=None, catalog=None):
     """Write a sweep's CSV, and its chart as PNG and SVG; returns the paths."""
     if metric not in UNITS:
         from ..data.parameters import did_you_mean
@@ -39,11 +39,12 @@ def write_sweep(frame, axes, metric, output=None, out=None):
         raise ScenarioError("--out", "out", f"{folder} is a file; expected a folder")
     folder.mkdir(parents=True, exist_ok=True)
     threshold = THRESHOLD_SHARE if metric.startswith("share_of_economy") else None
-    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold)
+    words = fmt.parameter_labels(catalog or catalog_mod.load())
+    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold, words)
     written = [folder / f"{stem}.csv", folder / f"{stem}.png", folder / f"{stem}.svg"]
     frame.to_csv(written[0], index=False)
     plots.save(fig, written[1], dpi=150)
-    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold)
+    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold, words)
     plots.save(fig, written[2])
     return written
 
@@ -117,9 +118,9 @@ class WhatIf:
                 self.set(**{n: c.value for n, c in controls.items()})
                 sim = self.compute()
             except ScenarioError as exc:
-                status.value = f'<span style="color:#b22222">{html.escape(str(exc))}</span>'
+                status.value = fmt.no_math(f'<span style="color:#b22222">{html.escape(str(exc))}</span>')
                 return
-            numbers.value = self.summary_html(sim)
+            numbers.value = fmt.no_math(self.summary_html(sim))
             svg = plots.to_svg(plots.revenue_distribution(sim))
             chart.clear_output(wait=True)
             with chart:
@@ -168,7 +169,7 @@ def from_namespace(namespace, draws=WHATIF_DRAWS):
 def show_snapshot(whatif):
     """The numbers at the current settings, as static HTML (what papermill and PDFs keep)."""
     from IPython.display import HTML, display
-    display(HTML(whatif.summary_html()))
+    display(HTML(fmt.no_math(whatif.summary_html())))
 
 
 def show_sweep(whatif, *axes, metric="share_of_economy_per_year"):
@@ -180,7 +181,8 @@ def show_sweep(whatif, *axes, metric="share_of_economy_per_year"):
     parsed = [sweep.parse_axis(a, cat.parameters) for a in axes]
     frame = sweep.grid(cat.resolve(whatif.overrides(), "what-if"), cat, parsed)
     threshold = THRESHOLD_SHARE if metric.startswith("share_of_economy") else None
-    fig = plots.sweep_chart(frame, [a.name for a in parsed], metric, LABELS[metric], formatter(metric), threshold)
+    fig = plots.sweep_chart(frame, [a.name for a in parsed], metric, LABELS[metric], formatter(metric), threshold,
+                            fmt.parameter_labels(cat))
     display(SVG(plots.to_svg(fig)))
 
 
@@ -192,6 +194,6 @@ def show_solve(whatif, output, target, unknown):
     cat = whatif.catalog
     value = sweep.solve(cat.resolve(whatif.overrides(), "what-if"), cat, output, target, unknown)
     unit = cat.parameters[unknown].unit
-    display(HTML(f"<p><b>{html.escape(unknown)}</b> = {value:,.4g} {html.escape(unit)} brings "
+    display(HTML(fmt.no_math(f"<p><b>{html.escape(unknown)}</b> = {value:,.4g} {html.escape(unit)} brings "
                  f"<b>{html.escape(LABELS[output].lower())}</b> to {html.escape(fmt.value(target, UNITS[output]))}, "
-                 f"other inputs at their central values or the settings above.</p>"))
+                 f"other inputs at their central values or the settings above.</p>")))

@@ -1,0 +1,87 @@
+"""What a reader sees: chart labels clear of their lines, words not code names, flags for contradictions."""
+
+import numpy as np
+import pytest
+
+from dprk_arms.data import runspec
+from dprk_arms.presentation import consistency, plots, tables
+from dprk_arms.presentation import format as fmt
+from dprk_arms.simulation import montecarlo, sensitivity
+
+
+def _sim(catalog, **overrides):
+    spec = runspec.build(catalog, overrides=overrides)
+    return montecarlo.simulate(spec.resolved, catalog, 4000, 7), spec
+
+
+def _extent(fig, artist):
+    fig.canvas.draw()
+    return artist.get_window_extent(fig.canvas.get_renderer())
+
+
+def test_threshold_probability_label_clears_the_threshold_line(catalog):
+    sim, _ = _sim(catalog)
+    fig = plots.revenue_distribution(sim)
+    right = fig.axes[1]
+    label = next(t for t in right.texts if t.get_text().startswith("P(>"))
+    box = _extent(fig, label)
+    line_x = right.transData.transform((10.0, 0))[0]
+    assert not box.x0 <= line_x <= box.x1
+
+
+def test_fire_rate_labels_sit_beside_their_dashed_lines(catalog):
+    sim, _ = _sim(catalog)
+    fig = plots.duration_vs_fire_rate(sim, [("2024-01", 10_000), ("2024-02", 40_000)])
+    ax = fig.axes[0]
+    for text, rate in zip(ax.texts, (10, 40)):
+        box = _extent(fig, text)
+        assert ax.transData.transform((rate, 0))[0] < box.x0  # right of its line, not struck through
+
+
+def test_fixed_outputs_are_said_in_words_not_drawn_as_spikes(catalog):
+    sim, _ = _sim(catalog, volume_rounds=1_000_000, price_152mm_usd=3000, price_122mm_usd=3000,
+                  price_other_usd=3000)
+    fig = plots.revenue_distribution(sim)
+    left = fig.axes[0]
+    assert not left.patches and any("same in every draw" in t.get_text() for t in left.texts)
+    svg = plots.to_svg(fig)
+    assert "$3.0bn" in svg
+
+
+def test_tornado_and_sweep_axes_show_descriptions_with_units(catalog):
+    sim, spec = _sim(catalog)
+    table = sensitivity.tornado(spec.resolved, catalog, ["revenue_usd"])
+    words = fmt.parameter_labels(catalog)
+    svg = plots.to_svg(plots.tornado(table, "revenue_usd", "revenue", fmt.money, names=words))
+    assert "price_152mm_usd" not in svg and "(USD/round)" in svg
+
+
+def test_summary_names_the_most_likely_column_and_explains_it():
+    assert tables.MOST_LIKELY in tables.MOST_LIKELY_NOTE and "P50" in tables.MOST_LIKELY_NOTE
+
+
+def test_assumptions_table_never_repeats_a_quote(catalog):
+    spec = runspec.build(catalog)
+    for row in tables.assumptions_rows(catalog, spec.resolved, spec.set_by_scenario):
+        quotes = [q.rsplit(" (", 1)[0] for q in row["quotes"]]
+        assert len(quotes) == len(set(quotes)), row["parameter"]
+
+
+def test_markup_is_shielded_from_notebook_mathjax():
+    markup = fmt.no_math("<p>$2.3bn ($1.2bn to $4.4bn)</p>")
+    assert 'class="mathjax_ignore tex2jax_ignore"' in markup
+
+
+@pytest.mark.parametrize("overrides,heading", [
+    ({}, "Overloaded containers (152mm)"),
+    ({"volume_rounds": 3_400_000, "containers_count": 6700}, "Volume against containers"),
+])
+def test_contradictions_are_flagged(catalog, overrides, heading):
+    sim, _ = _sim(catalog, **overrides)
+    assert heading in [h for h, _ in consistency.flags(sim)]
+
+
+def test_no_flag_when_the_numbers_agree(catalog):
+    sim, _ = _sim(catalog, volume_rounds=500_000, containers_count=6700, rounds_per_container_152mm=250,
+                  rounds_per_container_122mm=60, munitions_container_share=1)
+    assert consistency.flags(sim) == []
