@@ -118,3 +118,9 @@ def test_canonical_form_is_a_fixed_point(catalog, price, draws, seed):
         return  # e.g. a degenerate triangle; rejected the same way everywhere
     again = runspec.from_canonical(spec.canonical(), catalog)
     assert again.canonical() == spec.canonical() and again.resolved == spec.resolved
+
+
+def test_a_misspelt_parameter_in_the_cell_is_named_with_a_suggestion(catalog):
+    namespace = _cell(catalog, containers_cout=20000, In=[], nb=object(), _i1="x", table="not a parameter")
+    warnings = runspec.misspelt(namespace, catalog)
+    assert warnings == ["'containers_cout' is not a parameter (did you mean 'containers_count'?); its value is ignored"]

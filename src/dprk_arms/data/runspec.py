@@ -127,6 +127,23 @@ def from_namespace(namespace: Mapping, catalog, source: str = "notebook paramete
                  key_prefix="")
 
 
+def misspelt(namespace: Mapping, catalog) -> list[str]:
+    """Names a notebook's user set that look like a parameter but are none (`containers_cout = 20000`), each
+    with its closest known name: such a value would otherwise be silently ignored."""
+    import difflib
+    known = set(catalog.parameters) | set(NOTEBOOK_KEYS) | {"run_spec", "run_specs", "render_digest", "scenarios"}
+    found = []
+    for name, value in namespace.items():
+        if name.startswith("_") or name in known or isinstance(value, bool) or \
+                not isinstance(value, (int, float, str, dict)):
+            continue
+        # stricter than error hints: any variable of the user's is a candidate here, and 'table' is no 'title'
+        match = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        if match:
+            found.append(f"'{name}' is not a parameter (did you mean '{match[0]}'?); its value is ignored")
+    return found
+
+
 def check_name(name: str, file: str = "scenario") -> str:
     """A scenario name: a-z, 0-9, '-' and '_', at most 64 characters."""
     if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):

@@ -56,6 +56,8 @@ def run_from(namespace) -> Run:
     own values when run by hand) and run the Monte Carlo."""
     cat = catalog_mod.load()
     spec = runspec.from_namespace(namespace, cat)
+    for warning in runspec.misspelt(namespace, cat):
+        show(f'<p class="warning"><b>Warning:</b> {html.escape(warning)}.</p>')
     sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed)
     return Run(spec, cat, sim, namespace.get("render_digest"))
 
