@@ -37,8 +37,22 @@ def run_from(namespace):
     names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
     loaded = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
     draws, seed = int(namespace.get("draws", 100_000)), int(namespace.get("seed", scenarios_mod.DEFAULT_SEED))
-    summaries = {s.title: montecarlo.simulate(s.resolved, cat, draws, seed).summary() for s in loaded}
+    summaries = dict(zip(column_labels(loaded), (montecarlo.simulate(s.resolved, cat, draws, seed).summary()
+                                                 for s in loaded)))
     return Comparison(loaded, summaries, cat, draws, seed)
+
+
+def column_labels(scenarios):
+    """One distinct column label per scenario: its title, with its name added where titles repeat (and a
+    count where the same scenario is named twice), so no two scenarios ever share a column."""
+    titles = [s.title for s in scenarios]
+    labels = [t if titles.count(t) == 1 else f"{t} ({s.name})" for t, s in zip(titles, scenarios)]
+    counts, seen = {label: labels.count(label) for label in labels}, {}
+    for i, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        if counts[label] > 1:
+            labels[i] = f"{label} #{seen[label]}"
+    return labels
 
 
 def header(comparison):
