@@ -130,3 +130,93 @@ def test_fingerprint_changes_with_the_data(data_copy):
     before = catalog_mod.load.__wrapped__(data_copy).fingerprint()
     _rewrite(data_copy / "claims.csv", _set(0, "quantity", "edited"))
     assert catalog_mod.load.__wrapped__(data_copy).fingerprint() != before
+
+
+# --- issue 12: raw-byte corruptions and silent wrong answers in the CSV files (classes 5, 6, 7) ---
+
+def _bytes(mutate):
+    def apply(path):
+        path.write_bytes(mutate(path.read_bytes()))
+    return apply
+
+
+def _drop_parameter_row(name):
+    def mutate(rows, fields):
+        return [r for r in rows if r["name"] != name], fields
+    return mutate
+
+
+def _duplicate_series(rows, fields):
+    rows.append(dict(rows[0], claim_id="gni_nominal_2023_krw"))  # 2021 again, with another year's figure
+    return rows, fields
+
+
+BYTE_CORRUPTIONS = [
+    ("claims.csv", _bytes(lambda b: b.replace(b" the ", " th\u00e9 ".encode("latin-1"), 1)), "not UTF-8"),
+    ("sources.csv", _bytes(lambda b: b + "latin1,caf\u00e9,p,2020,https://x,\n".encode("latin-1")), "not UTF-8"),
+    ("claims.csv", _bytes(lambda b: b + b"long," + b"x" * 200_000 + b",1,USD,2020,s,q,high\n"), "not valid CSV"),
+    ("parameters.csv", _bytes(lambda b: b[:-40]), "cut short"),              # truncated mid-row, no line end
+    ("parameters.csv", _bytes(lambda b: b[:b.rindex(b",", 0, -1)] + b"\n"), "cut short"),  # last cells missing
+    ("parameters.csv", _bytes(lambda b: b[:b.rindex(b"\"", 0, -2)] + b"\n"), "not valid CSV"),  # open quote
+    ("series.csv", _bytes(lambda b: b.rstrip(b"\n")), "cut short"),
+]
+
+
+@pytest.mark.parametrize("file,corrupt,words", BYTE_CORRUPTIONS, ids=[f"{c[0]}:{c[2]}:{i}" for i, c in enumerate(BYTE_CORRUPTIONS)])
+def test_byte_level_corruption_is_one_data_error(data_copy, file, corrupt, words):
+    corrupt(data_copy / file)
+    with pytest.raises(DataError) as caught:
+        catalog_mod.load.__wrapped__(data_copy)
+    text = str(caught.value)
+    assert file in text and words in text and "\n" not in text and len(text) <= 1_000
+
+
+ROW_CORRUPTIONS = [
+    ("parameters.csv", _drop_parameter_row("stated_supply_days"), "name", "no row for stated_supply_days"),
+    ("parameters.csv", _drop_parameter_row("economy_year"), "name", "no row for economy_year"),
+    ("series.csv", _duplicate_series, "year", "duplicate row for gni_nominal 2021"),
+]
+
+
+@pytest.mark.parametrize("file,mutate,field,words", ROW_CORRUPTIONS, ids=[c[3] for c in ROW_CORRUPTIONS])
+def test_incomplete_or_conflicting_data_is_refused(data_copy, file, mutate, field, words):
+    _rewrite(data_copy / file, mutate)
+    with pytest.raises(DataError) as caught:
+        catalog_mod.load.__wrapped__(data_copy)
+    assert caught.value.field == field and words in str(caught.value) and file in str(caught.value)
+
+
+def test_byte_order_mark_is_accepted(data_copy):
+    for name in catalog_mod.DATA_FILES:
+        path = data_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(catalog_mod.load.__wrapped__(data_copy).parameters) == len(catalog_mod.load().parameters)
+
+
+def test_bad_data_through_the_command_line_is_one_line(data_copy, monkeypatch, capsys):
+    from dprk_arms import cli, paths
+    (data_copy / "claims.csv").write_bytes((data_copy / "claims.csv").read_bytes() + b"x,\xe9\n")
+    monkeypatch.setattr(paths, "DATA_DIR", data_copy)
+    catalog_mod.load.cache_clear()
+    try:
+        assert cli.main(["params"]) == 2
+    finally:
+        catalog_mod.load.cache_clear()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "claims.csv" in err[0] and "not UTF-8" in err[0]
+
+
+def test_required_parameters_are_exactly_what_the_models_read(catalog):
+    from dprk_arms.data.parameters import REQUIRED_PARAMETERS
+    from dprk_arms.models.evaluate import evaluate
+    from dprk_arms.simulation.inputs import central_inputs
+
+    read = set()
+
+    class Recording(dict):
+        def __getitem__(self, key):
+            read.add(key)
+            return dict.__getitem__(self, key)
+
+    evaluate(Recording(central_inputs(catalog.resolve(), catalog)))
+    assert set(REQUIRED_PARAMETERS) == (read - {"economy_krw", "exports_usd"}) | {"economy_year", "economy_measure"}
