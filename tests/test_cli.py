@@ -226,3 +226,32 @@ def test_sigterm_exits_130_for_every_command(tmp_path, args):
     assert proc.returncode == 130, err
     assert err.strip() == "dprk-arms: interrupted"
     assert not [p for p in tmp_path.iterdir() if p.stat().st_size == 0 or ".tmp-" in p.name]
+
+
+# --- class 10: every file a command writes appears whole or not at all ---
+
+def test_interrupted_sweep_leaves_the_previous_files_whole(tmp_path, monkeypatch, capsys):
+    from dprk_arms.presentation import plots
+    args = ["sweep", "price_152mm_usd=500:5000:5", "--out", str(tmp_path), "--output", "s"]
+    assert cli.main(args) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_save = plots.save
+
+    def save_then_interrupt(fig, path, **kwargs):
+        if kwargs.get("format", Path(path).suffix.lstrip(".")) == "svg":
+            Path(path).write_text("<svg")  # half a file, then Ctrl-C
+            raise KeyboardInterrupt
+        real_save(fig, path, **kwargs)
+    monkeypatch.setattr(plots, "save", save_then_interrupt)
+    assert cli.main(["sweep", "price_152mm_usd=100:200:7", "--out", str(tmp_path), "--output", "s"]) == 130
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_compare_keeps_scenarios_with_one_title_apart(tmp_path):
+    from dprk_arms.presentation import compare
+    for name, price in (("cheap", 500), ("dear", 4000)):
+        (tmp_path / f"{name}.yaml").write_text(f"title: Same\nquestion: Q\nparameters: {{price_152mm_usd: {price}}}\n")
+    result = compare.run_from({"scenarios": [str(tmp_path / "cheap.yaml"), str(tmp_path / "dear.yaml")], "draws": 200})
+    assert list(result.summaries) == ["Same (cheap)", "Same (dear)"]
+    low, high = (result.summaries[k].loc["revenue_usd", "p50"] for k in result.summaries)
+    assert high > low

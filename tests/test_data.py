@@ -3,11 +3,14 @@
 import csv
 import re
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dprk_arms import paths
 from dprk_arms.data import catalog as catalog_mod
-from dprk_arms.errors import DataError
+from dprk_arms.errors import DataError, ScenarioError
 
 
 def test_catalog_loads_with_every_figure_sourced(catalog):
@@ -220,3 +223,42 @@ def test_required_parameters_are_exactly_what_the_models_read(catalog):
 
     evaluate(Recording(central_inputs(catalog.resolve(), catalog)))
     assert set(REQUIRED_PARAMETERS) == (read - {"economy_krw", "exports_usd"}) | {"economy_year", "economy_measure"}
+
+
+# --- class 5: an unbounded (lognormal) input never draws outside its parameter's allowed range ---
+
+BOUNDED = ["price_152mm_usd", "dud_fraction", "share_122mm", "period_months", "return_ratio", "volume_rounds"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(BOUNDED), low=st.floats(1e-6, 1.0), mid=st.floats(0.0, 1.0), high=st.floats(0.0, 1.0),
+       seed=st.integers(0, 2**32 - 1))
+def test_lognormal_draws_stay_in_the_allowed_range_or_the_spec_is_refused(catalog, name, low, mid, high, seed):
+    param = catalog.parameters[name]
+    lo = param.minimum + low * (param.maximum - param.minimum)
+    hi = lo + high * (param.maximum - lo)
+    central = lo + mid * (hi - lo)
+    if not 0 < lo <= central <= hi:
+        return
+    try:
+        dist = param.parse({"distribution": "lognormal", "low": lo, "central": central, "high": hi}, "t.yaml", name)
+    except ScenarioError as exc:
+        assert "outside the allowed range" in str(exc) or "lognormal" in str(exc)
+        return
+    draws = dist.sample(20_000, np.random.default_rng(seed))
+    assert np.all(draws >= param.minimum) and np.all(draws <= param.maximum)
+    # the cut is immaterial: the median stays where the user put it
+    if not dist.is_fixed:
+        assert np.median(draws) == pytest.approx(central, rel=0.1)
+
+
+def test_wide_lognormal_price_no_longer_reaches_absurd_values(catalog):
+    from dprk_arms.simulation import montecarlo
+    resolved = catalog.resolve({"price_152mm_usd": "lognormal:1:2:99000"})
+    sim = montecarlo.simulate(resolved, catalog, 200_000, 1)
+    assert sim.inputs["price_152mm_usd"].max() <= catalog.parameters["price_152mm_usd"].maximum
+
+
+def test_lognormal_with_material_mass_outside_is_refused(catalog):
+    with pytest.raises(ScenarioError, match="outside the allowed range"):
+        catalog.parameters["dud_fraction"].parse("lognormal:0.01:0.1:0.9", "t.yaml", "dud_fraction")
