@@ -58,6 +58,37 @@ CATALOGUE = [
     ("not-utf8", b"title: \xff\xfe\xfa\nquestion: Q\n", ["not UTF-8"]),
     ("binary-garbage", b"\x00\x01\x02\x03", ["invalid YAML"]),
     ("python-tag", "title: !!python/object/apply:os.system ['true']\nquestion: Q\n", ["invalid YAML"]),
+    # issue 12, class 4: a few hundred bytes of aliases expand to ~10^9 nodes
+    ("alias-bomb", "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+     + "title: T\nquestion: Q\nparameters: {volume_rounds: *i}\n", ["invalid YAML", "alias *a"]),
+    ("alias-small", "title: &t T\nquestion: *t\n", ["invalid YAML", "alias *t", "not supported"]),
+    # class 6: complex keys and deep nesting
+    ("complex-key", "title: T\nquestion: Q\n? [a, b]\n: 1\n", ["invalid YAML", "key must be a plain name"]),
+    ("complex-parameter-key", GOOD + "  ? {a: 1}\n  : 2\n", ["invalid YAML", "key must be a plain name"]),
+    ("deep-list", "title: T\nquestion: Q\nparameters: " + "[" * 5000 + "]" * 5000 + "\n", ["invalid YAML", "nested"]),
+    ("deep-mapping", "title: T\nquestion: Q\nparameters: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+     ["invalid YAML", "nested"]),
+    ("integer-5000-digits", GOOD + "  volume_rounds: " + "1" * 5000 + "\n", ["invalid YAML"]),
+    ("integer-400-digits", GOOD + "  volume_rounds: " + "7" * 400 + "\n", ["parameters.volume_rounds", "expected a number"]),
+    ("draws-400-digits", "title: T\nquestion: Q\ndraws: " + "9" * 400 + "\n", ["key 'draws'", "whole number"]),
+    # class 7: a merge key, and keys or values with newlines
+    ("merge-key", GOOD + "  <<: {volume_rounds: 2000000}\n", ["invalid YAML", "merge keys (<<) are not supported"]),
+    ("newline-in-key", GOOD + '  "volume\\nrounds": 5\n', ["parameters.volume\\nrounds", "unknown parameter"]),
+    ("huge-key", GOOD + "  ? " + "k" * 100_000 + "\n  : 5\n", ["parameters.kkk", "unknown parameter"]),
+    ("huge-value", GOOD + "  volume_rounds: '" + "9x" * 50_000 + "'\n", ["parameters.volume_rounds", "expected a number"]),
+    # class 5: silent wrong answers
+    ("decimal-comma", GOOD + "  volume_rounds: '1,5'\n", ["parameters.volume_rounds", "decimal comma"]),
+    ("ambiguous-comma", GOOD + "  price_152mm_usd: '1,500'\n", ["parameters.price_152mm_usd", "decimal comma"]),
+    ("comma-in-range", GOOD + "  price_152mm_usd: '500:1,5:4000'\n", ["parameters.price_152mm_usd", "decimal comma"]),
+    ("bad-grouping", GOOD + "  volume_rounds: '10,00,000'\n", ["parameters.volume_rounds", "decimal comma"]),
+    ("parameters-blank", "title: T\nquestion: Q\nparameters:\n", ["key 'parameters'", "is empty"]),
+    ("parameters-zero", "title: T\nquestion: Q\nparameters: 0\n", ["key 'parameters'", "expected a mapping"]),
+    ("parameters-empty-text", "title: T\nquestion: Q\nparameters: ''\n", ["key 'parameters'", "expected a mapping"]),
+    ("parameters-empty-list", "title: T\nquestion: Q\nparameters: []\n", ["key 'parameters'", "expected a mapping"]),
+    ("lognormal-mass-outside", GOOD + "  dud_fraction: lognormal:0.01:0.1:0.9\n",
+     ["parameters.dud_fraction", "outside the allowed range"]),
+    ("negative-seed", "title: T\nquestion: Q\nseed: -1\n", ["key 'seed'", "whole number"]),
 ]
 
 
@@ -68,11 +99,15 @@ def _render(tmp_path, *args, capsys=None):
     return code, captured, out
 
 
+MAX_LINE = 1_100  # errors.MAX_LINE_CHARS plus the "dprk-arms: error: " prefix
+
+
 def _assert_clean_failure(code, captured, out, file_name, words):
     assert code == 2
     lines = [line for line in captured.err.splitlines() if line.strip()]
-    assert len(lines) == 1, captured.err
+    assert len(lines) == 1, captured.err[:2000]
     line = lines[0]
+    assert len(line) <= MAX_LINE, f"{len(line):,} characters"
     assert "Traceback" not in captured.err
     assert file_name in line
     for w in words:

@@ -1,10 +1,17 @@
 """The command line as a user runs it: params, estimate, and its exit codes."""
 
+import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from dprk_arms import cli
+from dprk_arms import cli, paths
 from dprk_arms.models.evaluate import OUTPUT_NAMES
 
 
@@ -54,3 +61,197 @@ def test_usage_errors_exit_2_with_one_line(args, words, capsys, tmp_path):
     assert cli.main(args) == 2
     err = capsys.readouterr().err
     assert words in err and len(err.strip().splitlines()) == 1
+
+
+# --- issue 12: bad command lines (classes 5, 6, 7 and --out of 8): exit 2, one bounded line, nothing written ---
+
+HUGE = "9" * 100_000
+MAX_LINE = 1_100
+
+
+def _under_a_file(tmp_path):
+    (tmp_path / "a-file").write_text("keep me")
+    return tmp_path / "a-file" / "reports"
+
+
+# (case, args with {out} for a fresh folder path and {tmp} for the test's folder, words the line must hold)
+BAD_COMMAND_LINES = [
+    ("seed-negative", ["estimate", "--draws", "100", "--seed", "-5"], ["--seed", "0 to 4,294,967,295"]),
+    ("seed-too-big", ["estimate", "--draws", "100", "--seed", str(2**32)], ["--seed", "0 to 4,294,967,295"]),
+    ("seed-huge", ["estimate", "--draws", "100", "--seed", "1" * 5000], ["--seed", "invalid int value"]),
+    ("draws-100kb", ["estimate", "--draws", HUGE + "x"], ["--draws", "invalid int value", "characters left out"]),
+    ("scenario-empty", ["estimate", "--scenario", ""], ["--scenario", "is empty"]),
+    ("scenario-blank", ["estimate", "--scenario", "  "], ["--scenario", "is empty"]),
+    ("unknown-option", ["estimate", "--sede", "5"], ["unrecognized arguments"]),
+    ("decimal-comma", ["estimate", "-p", "volume_rounds=1,5"], ["-p", "volume_rounds", "decimal comma"]),
+    ("newline-in-key", ["estimate", "-p", "volume\nrounds=5"], ["-p", "volume\\nrounds", "unknown parameter"]),
+    ("100kb-value", ["estimate", "-p", "volume_rounds=" + HUGE + "x"], ["-p", "volume_rounds", "characters left out"]),
+    ("400-digit-value", ["estimate", "-p", "volume_rounds=" + "9" * 400], ["-p", "volume_rounds", "finite"]),
+    ("solve-nan", ["solve", "share_of_economy=nan", "--for", "price_152mm_usd"], ["solve", "finite number"]),
+    ("solve-inf", ["solve", "share_of_economy=inf", "--for", "price_152mm_usd"], ["solve", "finite number"]),
+    ("solve-minus-inf", ["solve", "share_of_economy=-1e999", "--for", "price_152mm_usd"], ["solve", "finite number"]),
+    ("solve-for-a-fixed-parameter", ["solve", "share_of_economy=0.1", "--for", "price_152mm_usd",
+                                     "-p", "price_152mm_usd=2000"], ["-p", "price_152mm_usd", "solved for"]),
+    ("render-out-empty", ["render", "baseline", "--out", ""], ["--out", "is empty"]),
+    ("compare-out-empty", ["compare", "baseline", "--out", ""], ["--out", "is empty"]),
+    ("sweep-out-empty", ["sweep", "price_152mm_usd=500:5000:5", "--out", ""], ["--out", "is empty"]),
+    ("render-out-proc", ["render", "baseline", "--out", "/proc/dprk-arms-test/reports"], ["--out", "not a usable folder"]),
+    ("compare-out-proc", ["compare", "baseline", "--out", "/proc/dprk-arms-test"], ["--out", "not a usable folder"]),
+    ("sweep-out-proc", ["sweep", "price_152mm_usd=500:5000:5", "--out", "/proc/dprk-arms-test"],
+     ["--out", "not a usable folder"]),
+    ("render-out-under-file", ["render", "baseline", "--out", _under_a_file], ["--out", "not a usable folder"]),
+    ("compare-out-under-file", ["compare", "baseline", "--out", _under_a_file], ["--out", "not a usable folder"]),
+    ("sweep-out-under-file", ["sweep", "price_152mm_usd=500:5000:5", "--out", _under_a_file],
+     ["--out", "not a usable folder"]),
+]
+
+
+@pytest.mark.parametrize("case,args,words", BAD_COMMAND_LINES, ids=[c[0] for c in BAD_COMMAND_LINES])
+def test_bad_command_line_gives_one_bounded_line_and_exit_2(tmp_path, capsys, case, args, words):
+    args = [a(tmp_path) if callable(a) else a for a in args]
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert cli.main([str(a) for a in args]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err[:3000]
+    assert len(lines[0]) <= MAX_LINE and "Traceback" not in captured.err
+    assert lines[0].startswith("dprk-arms: error: ")
+    for w in words:
+        assert w in lines[0], f"{w!r} not in {lines[0][:500]!r}"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
+    assert captured.out == ""
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+@pytest.mark.parametrize("command", [["render", "baseline"], ["compare", "baseline"], ["sweep", "price_152mm_usd=500:5000:5"]])
+def test_read_only_out_is_refused_before_any_work(tmp_path, capsys, command):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert cli.main([*command, "--out", str(folder / "reports")]) == 2
+        err = capsys.readouterr().err
+        assert len(err.splitlines()) == 1 and "not a usable folder" in err
+    finally:
+        folder.chmod(0o755)
+
+
+def test_out_that_cannot_be_written_is_refused_even_when_it_exists(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # what a read-only folder does, also as root
+    assert cli.main(["render", "baseline", "--out", str(tmp_path)]) == 2
+    assert "not a usable folder: Permission denied" in capsys.readouterr().err
+
+
+def test_empty_scenario_name_is_not_the_defaults(capsys):
+    assert cli.main(["estimate", "--scenario", "", "--draws", "100"]) == 2
+
+
+# --- class 3: the exit code reflects the command's result even when stdout's reader went away ---
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+class _FullDisk(io.StringIO):
+    def write(self, text):
+        raise OSError(28, "No space left on device")
+
+
+def test_failed_render_is_not_reported_as_success_when_the_pipe_closed(tmp_path, monkeypatch, capsys):
+    from dprk_arms.presentation import batch
+    monkeypatch.setattr(batch, "run_jobs", lambda jobs, workers, force=False:
+                        [batch.Outcome(j.name, "failed", 0.1, "boom") for j in jobs])
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert cli.main(["render", "baseline", "--out", str(tmp_path)]) == 1
+
+
+def test_successful_command_into_a_closed_pipe_exits_0_quietly(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert cli.main(["params"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_full_stdout_is_one_line_and_exit_2(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", _FullDisk())
+    assert cli.main(["params"]) == 2
+    err = capsys.readouterr().err
+    assert err == "dprk-arms: error: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["estimate", "--draws", "100"], ["params"], ["--help"]])
+def test_writing_to_dev_full_as_a_process(args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "dprk_arms", *args], stdout=full, stderr=subprocess.PIPE,
+                                text=True, cwd=paths.ROOT, timeout=600)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == ["dprk-arms: error: cannot write to standard output: No space left on device"]
+
+
+# --- class 10: SIGTERM ends every command as Ctrl-C does (130) ---
+
+def _catches_sigterm(pid):
+    """True once the process has a SIGTERM handler installed (Linux: the SigCgt mask in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(mask & (1 << (signal.SIGTERM - 1)))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("args", [["estimate", "--draws", "5000000"],
+                                  ["sweep", "price_152mm_usd=500:5000:2000", "volume_rounds=1000000:3000000:2000"]])
+def test_sigterm_exits_130_for_every_command(tmp_path, args):
+    if args[0] == "sweep":
+        args = args + ["--out", str(tmp_path)]
+    proc = subprocess.Popen([sys.executable, "-m", "dprk_arms", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=paths.ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while not _catches_sigterm(proc.pid):
+            assert proc.poll() is None, "the command ended before SIGTERM could be sent"
+            assert time.monotonic() < deadline, "no SIGTERM handler was installed"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=600)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip() == "dprk-arms: interrupted"
+    assert not [p for p in tmp_path.iterdir() if p.stat().st_size == 0 or ".tmp-" in p.name]
+
+
+# --- class 10: every file a command writes appears whole or not at all ---
+
+def test_interrupted_sweep_leaves_the_previous_files_whole(tmp_path, monkeypatch, capsys):
+    from dprk_arms.presentation import plots
+    args = ["sweep", "price_152mm_usd=500:5000:5", "--out", str(tmp_path), "--output", "s"]
+    assert cli.main(args) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_save = plots.save
+
+    def save_then_interrupt(fig, path, **kwargs):
+        if kwargs.get("format", Path(path).suffix.lstrip(".")) == "svg":
+            Path(path).write_text("<svg")  # half a file, then Ctrl-C
+            raise KeyboardInterrupt
+        real_save(fig, path, **kwargs)
+    monkeypatch.setattr(plots, "save", save_then_interrupt)
+    assert cli.main(["sweep", "price_152mm_usd=100:200:7", "--out", str(tmp_path), "--output", "s"]) == 130
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_compare_keeps_scenarios_with_one_title_apart(tmp_path):
+    from dprk_arms.presentation import compare
+    for name, price in (("cheap", 500), ("dear", 4000)):
+        (tmp_path / f"{name}.yaml").write_text(f"title: Same\nquestion: Q\nparameters: {{price_152mm_usd: {price}}}\n")
+    result = compare.run_from({"scenarios": [str(tmp_path / "cheap.yaml"), str(tmp_path / "dear.yaml")], "draws": 200})
+    assert list(result.summaries) == ["Same (cheap)", "Same (dear)"]
+    low, high = (result.summaries[k].loc["revenue_usd", "p50"] for k in result.summaries)
+    assert high > low

@@ -3,11 +3,14 @@
 import csv
 import re
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dprk_arms import paths
 from dprk_arms.data import catalog as catalog_mod
-from dprk_arms.errors import DataError
+from dprk_arms.errors import DataError, ScenarioError
 
 
 def test_catalog_loads_with_every_figure_sourced(catalog):
@@ -130,3 +133,132 @@ def test_fingerprint_changes_with_the_data(data_copy):
     before = catalog_mod.load.__wrapped__(data_copy).fingerprint()
     _rewrite(data_copy / "claims.csv", _set(0, "quantity", "edited"))
     assert catalog_mod.load.__wrapped__(data_copy).fingerprint() != before
+
+
+# --- issue 12: raw-byte corruptions and silent wrong answers in the CSV files (classes 5, 6, 7) ---
+
+def _bytes(mutate):
+    def apply(path):
+        path.write_bytes(mutate(path.read_bytes()))
+    return apply
+
+
+def _drop_parameter_row(name):
+    def mutate(rows, fields):
+        return [r for r in rows if r["name"] != name], fields
+    return mutate
+
+
+def _duplicate_series(rows, fields):
+    rows.append(dict(rows[0], claim_id="gni_nominal_2023_krw"))  # 2021 again, with another year's figure
+    return rows, fields
+
+
+BYTE_CORRUPTIONS = [
+    ("claims.csv", _bytes(lambda b: b.replace(b" the ", " th\u00e9 ".encode("latin-1"), 1)), "not UTF-8"),
+    ("sources.csv", _bytes(lambda b: b + "latin1,caf\u00e9,p,2020,https://x,\n".encode("latin-1")), "not UTF-8"),
+    ("claims.csv", _bytes(lambda b: b + b"long," + b"x" * 200_000 + b",1,USD,2020,s,q,high\n"), "not valid CSV"),
+    ("parameters.csv", _bytes(lambda b: b[:-40]), "cut short"),              # truncated mid-row, no line end
+    ("parameters.csv", _bytes(lambda b: b[:b.rindex(b",", 0, -1)] + b"\n"), "cut short"),  # last cells missing
+    ("parameters.csv", _bytes(lambda b: b[:b.rindex(b"\"", 0, -2)] + b"\n"), "not valid CSV"),  # open quote
+    ("series.csv", _bytes(lambda b: b.rstrip(b"\n")), "cut short"),
+]
+
+
+@pytest.mark.parametrize("file,corrupt,words", BYTE_CORRUPTIONS, ids=[f"{c[0]}:{c[2]}:{i}" for i, c in enumerate(BYTE_CORRUPTIONS)])
+def test_byte_level_corruption_is_one_data_error(data_copy, file, corrupt, words):
+    corrupt(data_copy / file)
+    with pytest.raises(DataError) as caught:
+        catalog_mod.load.__wrapped__(data_copy)
+    text = str(caught.value)
+    assert file in text and words in text and "\n" not in text and len(text) <= 1_000
+
+
+ROW_CORRUPTIONS = [
+    ("parameters.csv", _drop_parameter_row("stated_supply_days"), "name", "no row for stated_supply_days"),
+    ("parameters.csv", _drop_parameter_row("economy_year"), "name", "no row for economy_year"),
+    ("series.csv", _duplicate_series, "year", "duplicate row for gni_nominal 2021"),
+]
+
+
+@pytest.mark.parametrize("file,mutate,field,words", ROW_CORRUPTIONS, ids=[c[3] for c in ROW_CORRUPTIONS])
+def test_incomplete_or_conflicting_data_is_refused(data_copy, file, mutate, field, words):
+    _rewrite(data_copy / file, mutate)
+    with pytest.raises(DataError) as caught:
+        catalog_mod.load.__wrapped__(data_copy)
+    assert caught.value.field == field and words in str(caught.value) and file in str(caught.value)
+
+
+def test_byte_order_mark_is_accepted(data_copy):
+    for name in catalog_mod.DATA_FILES:
+        path = data_copy / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(catalog_mod.load.__wrapped__(data_copy).parameters) == len(catalog_mod.load().parameters)
+
+
+def test_bad_data_through_the_command_line_is_one_line(data_copy, monkeypatch, capsys):
+    from dprk_arms import cli, paths
+    (data_copy / "claims.csv").write_bytes((data_copy / "claims.csv").read_bytes() + b"x,\xe9\n")
+    monkeypatch.setattr(paths, "DATA_DIR", data_copy)
+    catalog_mod.load.cache_clear()
+    try:
+        assert cli.main(["params"]) == 2
+    finally:
+        catalog_mod.load.cache_clear()
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "claims.csv" in err[0] and "not UTF-8" in err[0]
+
+
+def test_required_parameters_are_exactly_what_the_models_read(catalog):
+    from dprk_arms.data.parameters import REQUIRED_PARAMETERS
+    from dprk_arms.models.evaluate import evaluate
+    from dprk_arms.simulation.inputs import central_inputs
+
+    read = set()
+
+    class Recording(dict):
+        def __getitem__(self, key):
+            read.add(key)
+            return dict.__getitem__(self, key)
+
+    evaluate(Recording(central_inputs(catalog.resolve(), catalog)))
+    assert set(REQUIRED_PARAMETERS) == (read - {"economy_krw", "exports_usd"}) | {"economy_year", "economy_measure"}
+
+
+# --- class 5: an unbounded (lognormal) input never draws outside its parameter's allowed range ---
+
+BOUNDED = ["price_152mm_usd", "dud_fraction", "share_122mm", "period_months", "return_ratio", "volume_rounds"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.sampled_from(BOUNDED), low=st.floats(1e-6, 1.0), mid=st.floats(0.0, 1.0), high=st.floats(0.0, 1.0),
+       seed=st.integers(0, 2**32 - 1))
+def test_lognormal_draws_stay_in_the_allowed_range_or_the_spec_is_refused(catalog, name, low, mid, high, seed):
+    param = catalog.parameters[name]
+    lo = param.minimum + low * (param.maximum - param.minimum)
+    hi = lo + high * (param.maximum - lo)
+    central = lo + mid * (hi - lo)
+    if not 0 < lo <= central <= hi:
+        return
+    try:
+        dist = param.parse({"distribution": "lognormal", "low": lo, "central": central, "high": hi}, "t.yaml", name)
+    except ScenarioError as exc:
+        assert "outside the allowed range" in str(exc) or "lognormal" in str(exc)
+        return
+    draws = dist.sample(20_000, np.random.default_rng(seed))
+    assert np.all(draws >= param.minimum) and np.all(draws <= param.maximum)
+    # the cut is immaterial: the median stays where the user put it
+    if not dist.is_fixed:
+        assert np.median(draws) == pytest.approx(central, rel=0.1)
+
+
+def test_wide_lognormal_price_no_longer_reaches_absurd_values(catalog):
+    from dprk_arms.simulation import montecarlo
+    resolved = catalog.resolve({"price_152mm_usd": "lognormal:1:2:99000"})
+    sim = montecarlo.simulate(resolved, catalog, 200_000, 1)
+    assert sim.inputs["price_152mm_usd"].max() <= catalog.parameters["price_152mm_usd"].maximum
+
+
+def test_lognormal_with_material_mass_outside_is_refused(catalog):
+    with pytest.raises(ScenarioError, match="outside the allowed range"):
+        catalog.parameters["dud_fraction"].parse("lognormal:0.01:0.1:0.9", "t.yaml", "dud_fraction")

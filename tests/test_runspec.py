@@ -35,7 +35,7 @@ def test_a_scenario_value_equal_to_its_default_counts_as_set(catalog):
 
 
 def test_a_p_string_equal_to_the_default_is_set_and_canonical(catalog):
-    spec = runspec.build(catalog, extra_overrides={"economy_year": "2023", "price_152mm_usd": "3,000"})
+    spec = runspec.build(catalog, extra_overrides={"economy_year": "2023", "price_152mm_usd": "3000"})
     assert spec.set_by_scenario == {"economy_year", "price_152mm_usd"}
     assert spec.overrides == {"economy_year": 2023, "price_152mm_usd": 3000}
 

@@ -1,13 +1,21 @@
 """Command line: `dprk-arms params | estimate | sweep | solve | render | compare`."""
 
 import argparse
+import contextlib
 import json
+import math
+import os
+import signal
 import sys
+import tempfile
+from pathlib import Path
 
-from . import __version__
+from . import __version__, paths
 from .data.runspec import parse_overrides
-from .defaults import EXIT_INTERRUPTED, EXIT_USAGE, THRESHOLD_SHARE
-from .errors import DprkArmsError, ScenarioError
+from .defaults import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, THRESHOLD_SHARE
+from .errors import DprkArmsError, ScenarioError, one_line
+
+PROG = "dprk-arms"
 
 
 def cmd_params(args):
@@ -40,7 +48,7 @@ def cmd_estimate(args):
     from .simulation import montecarlo
     cat = catalog.load()
     overrides = parse_overrides(args.param)
-    if args.scenario:
+    if args.scenario is not None:
         spec = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat, overrides)
     else:
         spec = runspec.build(cat, extra_overrides=overrides)
@@ -108,7 +116,14 @@ def cmd_solve(args):
         target_value = float(target)
     except ValueError:
         raise ScenarioError("solve", name, f"target must be a number, got {target!r}") from None
-    resolved = cat.resolve(parse_overrides(args.param), "-p")
+    if not math.isfinite(target_value):
+        raise ScenarioError("solve", name, f"target must be a finite number, got {target!r}")
+    overrides = parse_overrides(args.param)
+    if args.unknown in overrides:
+        # Solving overwrites the parameter, so the -p value would be ignored while the sentence reports it.
+        raise ScenarioError("-p", args.unknown, f"is the parameter solved for (--for {args.unknown}); "
+                            "drop this -p, or solve for another parameter")
+    resolved = cat.resolve(overrides, "-p")
     value = sweep.solve(resolved, cat, name.strip(), target_value, args.unknown)
     unit = cat.parameters[args.unknown].unit
     if args.json:
@@ -120,8 +135,25 @@ def cmd_solve(args):
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one bounded line (not usage plus message, echoing any value)."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{PROG}: error: {self.prog}: {one_line(message)} (see {self.prog} --help)\n")
+
+
+def _text(option):
+    """An argparse type: non-empty text (an empty --out or --scenario is a mistake, not the default)."""
+    def check(value):
+        if not value.strip():
+            raise argparse.ArgumentTypeError("is empty; expected a value (leave the option out for the default)")
+        return value
+    check.__name__ = option
+    return check
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="dprk-arms", description=__doc__)
+    parser = Parser(prog=PROG, description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,7 +165,7 @@ def build_parser():
     p = sub.add_parser("estimate", help="summary table of every output")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                    help="override a parameter: a value, or low:central:high (repeatable)")
-    p.add_argument("--scenario", help="start from a scenario (name or .yaml path)")
+    p.add_argument("--scenario", type=_text("--scenario"), help="start from a scenario (name or .yaml path)")
     p.add_argument("--draws", type=int)
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true")
@@ -143,9 +175,9 @@ def build_parser():
     p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:STEPS")
     p.add_argument("--metric", default="share_of_economy_per_year", help="output to chart (default: %(default)s)")
     p.add_argument("--output", default=None, help="file name stem (default: from the swept names)")
-    p.add_argument("--out", default=None, help="folder (default: reports/sweeps/)")
+    p.add_argument("--out", type=_text("--out"), default=None, help="folder (default: reports/sweeps/)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
-    p.set_defaults(func=cmd_sweep)
+    p.set_defaults(func=cmd_sweep, default_out=paths.REPORTS_DIR / "sweeps")
 
     p = sub.add_parser("solve", help="the input value at which an output reaches a target (break-even)")
     p.add_argument("target", metavar="OUTPUT=TARGET", help="e.g. share_of_economy=0.10")
@@ -159,37 +191,145 @@ def build_parser():
     p.add_argument("--all", action="store_true", help="every scenario in data/scenarios/")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="override for every scenario")
     p.add_argument("--jobs", type=int, default=None, help="parallel workers (default: cores)")
-    p.add_argument("--out", default=None, help="output folder (default: reports/)")
+    p.add_argument("--out", type=_text("--out"), default=None, help="output folder (default: reports/)")
     p.add_argument("--force", action="store_true", help="render even when nothing changed")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds before a hung cell fails")
     p.add_argument("--draws", type=int, help="override draws for every scenario")
-    p.set_defaults(func=cmd_render)
+    p.set_defaults(func=cmd_render, default_out=paths.REPORTS_DIR)
 
     p = sub.add_parser("compare", help="one comparison brief across scenarios")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="override for every scenario")
     p.add_argument("--draws", type=int, help="draws for every scenario (default: each scenario's own)")
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", type=_text("--out"), default=None, help="output folder (default: reports/)")
     p.add_argument("--cell-timeout", type=int, default=600)
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func=cmd_compare, default_out=paths.REPORTS_DIR)
     return parser
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+def check_out_folder(folder, option="--out"):
+    """Refuse an output folder that cannot be written, before any work: create it if missing, write and remove a
+    probe file, then remove again the folders this check created (a later error must leave nothing behind)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError(option, "out", f"{folder} is a file; expected a folder")
+    created = []
     try:
+        missing = [p for p in [folder, *folder.parents] if not p.exists()]
+        for parent in reversed(missing):
+            parent.mkdir()
+            created.append(parent)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".dprk-arms-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ScenarioError(option, "out", f"{folder} is not a usable folder: {reason}"
+                            f"{f' ({exc.filename})' if exc.filename and str(exc.filename) != str(folder) else ''}") from None
+    finally:
+        for path in reversed(created):
+            with contextlib.suppress(OSError):
+                path.rmdir()
+    return folder
+
+
+class _GuardedStdout:
+    """sys.stdout for the length of a command: a reader that went away (a closed pipe) or a full disk is
+    recorded instead of raised halfway through the command, so the command finishes and its real result counts."""
+
+    def __init__(self, stream):
+        self.stream, self.error = stream, None
+
+    def write(self, text):
+        if self.error is None:
+            try:
+                return self.stream.write(text)
+            except OSError as exc:
+                self._failed(exc)
+        return len(text)
+
+    def flush(self):
+        if self.error is None:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self._failed(exc)
+
+    def _failed(self, exc):
+        self.error = exc
+        # What is still buffered goes to /dev/null, so the interpreter's flush at exit does not fail again.
+        with contextlib.suppress(Exception):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends a command as Ctrl-C does: cleaned up, exit 130
+
+
+def _say(text):
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr)
+
+
+def main(argv=None):
+    guard = _GuardedStdout(sys.stdout)
+    sys.stdout = guard
+    previous = None
+    with contextlib.suppress(ValueError):  # signals can be set in the main thread only
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exc:  # --help, --version, or a usage error already reported
+            code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        except KeyboardInterrupt:
+            _say(f"{PROG}: interrupted")
+            code = EXIT_INTERRUPTED
+        else:
+            code = _run(args)
+        guard.flush()
+    finally:
+        sys.stdout = guard.stream
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if guard.error is not None and not isinstance(guard.error, BrokenPipeError):
+        # Output that could not be written is lost: a failure, whatever the command did otherwise.
+        _say(f"{PROG}: error: cannot write to standard output: {one_line(guard.error.strerror or guard.error)}")
+        return max(code, EXIT_USAGE)
+    return code  # a reader that closed the pipe early (| head) took what it wanted: the command's own result
+
+
+def _run(args):
+    try:
+        default_out = getattr(args, "default_out", None)
+        if default_out is not None:
+            check_out_folder(args.out if args.out is not None else default_out)
         return args.func(args)
     except DprkArmsError as exc:
         if args.debug:
             raise
-        print(f"dprk-arms: error: {exc}", file=sys.stderr)
+        _say(f"{PROG}: error: {exc}")
         return EXIT_USAGE
-    except BrokenPipeError:
-        sys.stderr.close()  # output piped into head: not an error
-        return 0
     except KeyboardInterrupt:
-        print("dprk-arms: interrupted", file=sys.stderr)
+        _say(f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
+    except OSError as exc:  # the machine, not the input: a disk that filled, a folder that went away
+        if args.debug:
+            raise
+        where = f"{one_line(exc.filename, 200)}: " if exc.filename else ""
+        _say(f"{PROG}: error: {where}{one_line(exc.strerror or exc, 300)}")
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - the last resort: one bounded line, never a bare traceback
+        if args.debug:
+            raise
+        _say(f"{PROG}: internal error: {type(exc).__name__}: {one_line(exc, 300)} "
+             f"(this is a bug; run again with --debug for the traceback)")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -75,6 +75,10 @@ def load_series(path, claims):
             raise row.error("claim_id", f"claim {claim_id!r} is in {claim.unit}; series {name} expects {SERIES_UNITS[name]}")
         if claim.value <= 0:
             raise row.error("claim_id", f"claim {claim_id!r} must be positive for a series, got {claim.value}")
+        if (name, int(year)) in series:
+            # Two figures for one year: keeping either silently would change every share of the economy.
+            raise row.error("year", f"duplicate row for {name} {int(year)} (also cites "
+                            f"{series[(name, int(year))].id!r}); keep one")
         series[(name, int(year))] = claim
     return series
 

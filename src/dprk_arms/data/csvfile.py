@@ -1,6 +1,7 @@
 """Read a CSV table into rows that know their file and line, for precise error messages."""
 
 import csv
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -63,19 +64,43 @@ def _valid_date(value):
 
 
 def read_rows(path, required_columns):
-    """Rows of a CSV file, after checking it exists and has every required column."""
+    """Rows of a CSV file, after checking it exists, is UTF-8 (a byte-order mark is allowed) and has every
+    required column; a row with fewer or more cells than the header (a truncated file) is an error."""
     path = Path(path)
     if not path.is_file():
         raise DataError(path, None, "(file)", "file not found")
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, None, "(file)", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise DataError(path, line, "(row)", f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                                             "save the file as UTF-8") from None
+    if text and not text.endswith(("\n", "\r")):
+        line = text.count("\n") + 1
+        raise DataError(path, line, "(row)", "the last line has no line ending; is the file cut short? "
+                                             "(if the row is complete, end it with a newline)")
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval=_MISSING, strict=True)
+    rows = []
+    try:
         header = reader.fieldnames or []
         missing = [c for c in required_columns if c not in header]
         if missing:
             raise DataError(path, 1, missing[0], f"missing column; expected columns {', '.join(required_columns)}")
-        rows = []
         for record in reader:
             if None in record:
                 raise DataError(path, reader.line_num, "(row)", "more cells than columns")
+            if _MISSING in record.values():
+                raise DataError(path, reader.line_num, "(row)", f"{sum(v is not _MISSING for v in record.values())} "
+                                f"cells for {len(header)} columns; is the row or the file cut short?")
             rows.append(Row(path, reader.line_num, record))
+    except csv.Error as exc:
+        raise DataError(path, reader.line_num or 1, "(row)", f"is not valid CSV: {exc}") from None
     return rows
+
+
+# Marks a cell the row does not have (csv fills short rows with it), unlike an empty cell ("").
+_MISSING = object()

@@ -1,7 +1,7 @@
 """Input distributions (fixed, uniform, triangular, PERT, lognormal) backed by scipy.stats."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -14,12 +14,16 @@ class Distribution:
     """A parameter's uncertainty: `central` is the point estimate; `low`/`high` bound the range.
 
     For lognormal, `central` is the median and `low`/`high` are read as P5/P95 (sigma from their ratio).
+    A lognormal is unbounded, so `floor`/`ceiling` (the parameter's allowed range, see `truncated`) cut it:
+    no draw ever leaves the range a parameter allows.
     """
 
     family: str
     central: float
     low: float | None = None
     high: float | None = None
+    floor: float | None = field(default=None, compare=False)
+    ceiling: float | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -33,6 +37,26 @@ class Distribution:
             raise ValueError("lognormal needs low > 0")
 
     @property
+    def is_unbounded(self):
+        """True for families whose draws can fall outside [low, high] (lognormal: low/high are P5/P95)."""
+        return self.family == "lognormal" and not self.is_fixed
+
+    def mass_outside(self, floor=None, ceiling=None):
+        """Share of the untruncated distribution's probability below `floor` or above `ceiling`."""
+        dist = self.frozen()
+        if dist is None:
+            return 0.0
+        below = float(dist.cdf(floor)) if floor is not None else 0.0
+        above = float(dist.sf(ceiling)) if ceiling is not None else 0.0
+        return below + above
+
+    def truncated(self, floor, ceiling):
+        """This distribution cut to [floor, ceiling] (only unbounded families change)."""
+        if not self.is_unbounded:
+            return self
+        return replace(self, floor=floor, ceiling=ceiling)
+
+    @property
     def is_fixed(self):
         return self.family == "fixed" or self.low == self.high
 
@@ -42,7 +66,7 @@ class Distribution:
         return (self.central, self.central) if self.family == "fixed" else (self.low, self.high)
 
     def frozen(self):
-        """The scipy.stats frozen distribution (None when fixed)."""
+        """The scipy.stats frozen distribution, before any truncation (None when fixed)."""
         if self.is_fixed:
             return None
         from scipy import stats
@@ -55,15 +79,27 @@ class Distribution:
             a = 1 + 4 * (c - lo) / (hi - lo)
             b = 1 + 4 * (hi - c) / (hi - lo)
             return stats.beta(a, b, loc=lo, scale=hi - lo)
-        sigma = math.log(hi / lo) / (2 * Z95)
-        return stats.lognorm(s=sigma, scale=c)
+        return stats.lognorm(s=self._sigma(), scale=c)
 
     def sample(self, n, rng):
         """n draws as a float array, from a numpy Generator."""
         dist = self.frozen()
         if dist is None:
             return np.full(n, float(self.central))
+        if self.is_unbounded and (self.floor is not None or self.ceiling is not None):
+            # A lognormal is exp(normal): truncate the normal on the log scale (scipy.stats.truncnorm).
+            from scipy import stats
+            mu, sigma = math.log(self.central), self._sigma()
+            lo = (math.log(self.floor) - mu) / sigma if self.floor and self.floor > 0 else -math.inf
+            hi = (math.log(self.ceiling) - mu) / sigma if self.ceiling is not None else math.inf
+            draws = np.exp(stats.truncnorm(lo, hi, loc=mu, scale=sigma).rvs(size=n, random_state=rng))
+            # exp() of a value at the cut can round a hair past it
+            return np.clip(draws, self.floor if self.floor is not None else 0.0,
+                           self.ceiling if self.ceiling is not None else np.inf)
         return dist.rvs(size=n, random_state=rng)
+
+    def _sigma(self):
+        return math.log(self.high / self.low) / (2 * Z95)
 
     def spec(self):
         """The compact text form `family:low:central:high` (or the bare value when fixed)."""

@@ -2,9 +2,10 @@
 
 import difflib
 import math
+import re
 from dataclasses import dataclass
 
-from ..errors import ScenarioError
+from ..errors import DataError, ScenarioError
 from .csvfile import read_rows
 from .distributions import FAMILIES, Distribution
 
@@ -19,6 +20,23 @@ UNIT_IN_NAME = {
     "rounds/year": ("per_year",), "containers": ("containers",), "ratio": ("ratio",), "kg": ("_kg",),
     "kg/round": ("kg_per_",), "rounds/container": ("per_container",), "t": ("_t",), "days": ("days",),
 }
+
+# Every input the models read (models.evaluate; the two choices select the economy series). A parameters.csv
+# without one of them is incomplete, whatever else it holds. tests/test_data.py keeps this in step with the models.
+REQUIRED_PARAMETERS = (
+    "volume_rounds", "share_122mm", "share_other", "price_152mm_usd", "price_122mm_usd", "price_other_usd",
+    "period_months", "krw_per_usd", "economy_year", "economy_measure", "fire_rate_per_day", "dud_fraction",
+    "russia_output_rounds_per_year", "eu_pledge_rounds_per_year", "containers_count", "munitions_container_share",
+    "return_ratio", "payload_kg_per_container", "packed_mass_kg_per_152mm", "packed_mass_kg_per_122mm",
+    "rounds_per_container_152mm", "rounds_per_container_122mm", "explosives_t", "intel_volume_rounds",
+    "stated_supply_days",
+)
+# An unbounded (lognormal) distribution is cut to the parameter's allowed range; more than this share of its
+# probability outside the range would make the cut change the distribution materially, so it is refused.
+MAX_MASS_OUTSIDE = 0.01
+# Digits with ',' as a thousands separator in every group (1,000,000 or 1,234.5); anything else with a comma
+# ("1,5", "1,50") may be a decimal comma and is refused rather than guessed.
+GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 @dataclass(frozen=True)
@@ -52,7 +70,19 @@ class Parameter:
             return self._parse_choice(value, file, key)
         dist = self._to_distribution(value, file, key)
         self._check_range(dist, file, key)
-        return dist
+        outside = self.mass_outside(dist)
+        if outside > MAX_MASS_OUTSIDE:
+            raise ScenarioError(file, key, self.outside_message(dist, outside))
+        return dist.truncated(self.minimum, self.maximum)
+
+    def mass_outside(self, dist):
+        """Share of an unbounded distribution's probability outside min..max (0 for bounded families)."""
+        return dist.mass_outside(self.minimum, self.maximum) if dist.is_unbounded else 0.0
+
+    def outside_message(self, dist, outside):
+        return (f"{dist.describe()} puts {outside:.1%} of its draws outside the allowed range "
+                f"{self.minimum:g} to {self.maximum:g} {self.unit} (at most {MAX_MASS_OUTSIDE:.0%}); "
+                "narrow low..high or use a bounded family (pert, triangular, uniform)")
 
     def _parse_choice(self, value, file, key):
         for choice in self.choices:
@@ -119,9 +149,16 @@ class Parameter:
     def _number(self, value, file, key):
         if isinstance(value, bool) or value is None:
             raise ScenarioError(file, key, f"expected a number in {self.unit}, got {value!r}")
+        if isinstance(value, str) and "," in value:
+            text = value.strip()
+            ambiguous = text.count(",") == 1 and "." not in text  # 1,500 is one and a half in much of the world
+            if ambiguous or not GROUPED_NUMBER.match(text):
+                raise ScenarioError(file, key, f"expected a number in {self.unit}, got {value!r}: a comma may be a "
+                                    "decimal comma, so it is read as a thousands separator only in 1,000,000 or "
+                                    "1,000.5; write the number without commas, with '.' for decimals")
         try:
             number = float(str(value).replace("_", "").replace(",", "")) if isinstance(value, str) else float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ScenarioError(file, key, f"expected a number in {self.unit}, got {value!r}") from None
         if not math.isfinite(number):
             raise ScenarioError(file, key, f"expected a finite number in {self.unit}, got {value!r}")
@@ -196,10 +233,19 @@ def load_parameters(path, claims):
             lo, hi = default.bounds
             if not minimum <= lo <= hi <= maximum:
                 raise row.error("low", f"default range {lo:g}..{hi:g} lies outside min..max {minimum:g}..{maximum:g}")
+            outside = default.mass_outside(minimum, maximum) if default.is_unbounded else 0.0
+            if outside > MAX_MASS_OUTSIDE:
+                raise row.error("distribution", f"{default.describe()} puts {outside:.1%} of its draws outside "
+                                f"min..max {minimum:g}..{maximum:g} (at most {MAX_MASS_OUTSIDE:.0%})")
+            default = default.truncated(minimum, maximum)
         params[name] = Parameter(
             name, unit, kind, default, minimum, maximum, choices, cited, assumption,
             row.text("description"), row.text("rationale"),
         )
+    missing = [n for n in REQUIRED_PARAMETERS if n not in params]
+    if missing:
+        raise DataError(path, None, "name", f"no row for {', '.join(missing[:5])}{' and more' if len(missing) > 5 else ''}"
+                        f" ({len(missing)} of the {len(REQUIRED_PARAMETERS)} parameters the models need)")
     return params
 
 

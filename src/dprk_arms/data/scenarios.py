@@ -12,13 +12,45 @@ from .runspec import RunSpec, build, check_name
 TOP_KEYS = {"title", "question", "parameters", "draws", "seed"}
 
 
+MAX_DEPTH = 8  # a scenario is at most three levels deep (parameters: name: {low: ...}); deeper is a mistake
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loading that rejects duplicate keys instead of keeping the last."""
+    """Safe YAML loading for scenario files: rejects duplicate keys (instead of keeping the last), keys that are
+    not plain values, deep nesting, and aliases. An alias repeats a node without copying it, so a few hundred
+    bytes of aliases ("billion laughs") expand to a tree too big to print or walk; scenario files are short
+    enough to write every value out."""
+
+    def compose_document(self):
+        self._depth = 0
+        return super().compose_document()
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"alias *{event.anchor} (YAML anchors and aliases are not supported in scenario files; "
+                "write the value out)", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader, node, deep=False):
     seen = set()
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.constructor.ConstructorError(
+                None, None, "merge keys (<<) are not supported in scenario files; write each key out",
+                key_node.start_mark)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -47,9 +79,11 @@ def read_document(path):
     if not path.is_file():
         raise ScenarioError(path, None, "file not found; expected a scenario .yaml file")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ScenarioError(path, None, "is not UTF-8 text; expected a YAML file") from None
+    except OSError as exc:
+        raise ScenarioError(path, None, f"cannot be read: {exc.strerror or exc}") from None
     try:
         doc = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
@@ -57,6 +91,9 @@ def read_document(path):
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ScenarioError(path, None, f"invalid YAML{where}: {problem}") from None
+    except (ValueError, OverflowError) as exc:
+        # the constructor's own limits, e.g. an integer of more than 4,300 digits
+        raise ScenarioError(path, None, f"invalid YAML: a value cannot be read ({exc})") from None
     if doc is None:
         raise ScenarioError(path, None, "is empty; expected a mapping with title, question and parameters")
     if not isinstance(doc, dict):
@@ -80,12 +117,25 @@ def from_document(doc, catalog, name, file, path=None, extra_overrides=None) -> 
         if key not in TOP_KEYS:
             hint = did_you_mean(str(key), TOP_KEYS)
             raise ScenarioError(file, str(key), f"unknown key{hint}; expected {', '.join(sorted(TOP_KEYS))}")
-    params = doc.get("parameters") or {}
-    if not isinstance(params, dict):
-        raise ScenarioError(file, "parameters", f"expected a mapping of parameter names to values, got a {type(params).__name__}")
+    params = _parameters(doc, file)
     return build(catalog, name=name, title=_text(doc, "title", file), question=_text(doc, "question", file),
                  overrides={k: _plain(v) for k, v in params.items()}, extra_overrides=extra_overrides,
                  draws=doc.get("draws"), seed=doc.get("seed"), source=file, path=path)
+
+
+def _parameters(doc, file):
+    """The `parameters:` mapping; absent means the defaults, but an empty or non-mapping value is a mistake
+    (a `parameters:` left blank, 0, '' or []), not a request for the defaults."""
+    if "parameters" not in doc:
+        return {}
+    params = doc["parameters"]
+    if params is None:
+        raise ScenarioError(file, "parameters", "is empty; expected a mapping of parameter names to values "
+                            "(write parameters: {} or leave the key out for the defaults)")
+    if not isinstance(params, dict):
+        raise ScenarioError(file, "parameters", f"expected a mapping of parameter names to values, got a "
+                            f"{type(params).__name__} ({params!r})")
+    return params
 
 
 def _text(doc, key, file):

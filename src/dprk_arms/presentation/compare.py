@@ -44,15 +44,22 @@ def run_from(namespace) -> Comparison:
     else:
         names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
         specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
-    labels = _labels(specs)
-    summaries = {labels[s.name]: montecarlo.simulate(s.resolved, cat, s.draws, s.seed).summary() for s in specs}
+    summaries = dict(zip(column_labels(specs), (montecarlo.simulate(s.resolved, cat, s.draws, s.seed).summary()
+                                                for s in specs)))
     return Comparison(specs, summaries, cat, namespace.get("render_digest"))
 
 
-def _labels(specs):
-    """Each scenario's title, with its name added where two share a title (so no column is merged)."""
-    titles = [s.title for s in specs]
-    return {s.name: s.title if titles.count(s.title) == 1 else f"{s.title} ({s.name})" for s in specs}
+def column_labels(scenarios):
+    """One distinct column label per scenario: its title, with its name added where titles repeat (and a
+    count where the same scenario is named twice), so no two scenarios ever share a column."""
+    titles = [s.title for s in scenarios]
+    labels = [t if titles.count(t) == 1 else f"{t} ({s.name})" for t, s in zip(titles, scenarios)]
+    counts, seen = {label: labels.count(label) for label in labels}, {}
+    for i, label in enumerate(labels):
+        seen[label] = seen.get(label, 0) + 1
+        if counts[label] > 1:
+            labels[i] = f"{label} #{seen[label]}"
+    return labels
 
 
 def header(comparison):

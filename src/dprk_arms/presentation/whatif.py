@@ -4,7 +4,7 @@ import html
 import time
 from pathlib import Path
 
-from .. import paths
+from .. import files, paths
 from ..data import catalog as catalog_mod
 from ..data import scenarios as scenarios_mod
 from ..data.distributions import Distribution
@@ -40,12 +40,15 @@ def write_sweep(frame, axes, metric, output=None, out=None, catalog=None):
     folder.mkdir(parents=True, exist_ok=True)
     threshold = THRESHOLD_SHARE if metric.startswith("share_of_economy") else None
     words = fmt.parameter_labels(catalog or catalog_mod.load())
-    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold, words)
     written = [folder / f"{stem}.csv", folder / f"{stem}.png", folder / f"{stem}.svg"]
-    frame.to_csv(written[0], index=False)
-    plots.save(fig, written[1], dpi=150)
-    fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold, words)
-    plots.save(fig, written[2])
+    # All three are written under temporary names first and renamed together at the end: an interrupted or
+    # failed sweep leaves the previous files (or none), never a 0-byte or half-written one.
+    with files.atomic_paths(*written) as (csv_tmp, png_tmp, svg_tmp):
+        frame.to_csv(csv_tmp, index=False)
+        fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold, words)
+        plots.save(fig, png_tmp, dpi=150, format="png")
+        fig = plots.sweep_chart(frame, axes, metric, LABELS[metric], formatter(metric), threshold, words)
+        plots.save(fig, svg_tmp, format="svg")
     return written
 
 

@@ -1,5 +1,6 @@
 """Sweeps and break-even solving: the models evaluated on a grid of inputs, others at central values."""
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,8 @@ def solve(resolved, catalog, output, target, unknown, bracket=None):
     if output not in OUTPUT_NAMES:
         from ..data.parameters import did_you_mean
         raise ScenarioError("solve", output, f"unknown output{did_you_mean(output, OUTPUT_NAMES)}")
+    if isinstance(target, bool) or not isinstance(target, (int, float)) or not math.isfinite(target):
+        raise ScenarioError("solve", output, f"the target must be a finite number, got {target!r}")
     param = catalog.parameters.lookup(unknown, "solve", "--for")
     if param.is_choice:
         raise ScenarioError("solve", "--for", f"{unknown} is a choice; solve for a numeric parameter")
@@ -84,6 +87,9 @@ def solve(resolved, catalog, output, target, unknown, bracket=None):
         g_low, g_high = gap(low), gap(high)
     except ValueError as exc:
         raise ScenarioError("solve", unknown, f"the range {low:g} to {high:g} leaves the models' valid range: {exc}") from None
+    if not (math.isfinite(g_low) and math.isfinite(g_high)):
+        raise ScenarioError("solve", output, f"{output} is not a finite number at {unknown} = {low:g} or {high:g}; "
+                            "no break-even can be found in that range")
     if g_low == 0:
         return low
     if np.sign(g_low) == np.sign(g_high):
