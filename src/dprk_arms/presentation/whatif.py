@@ -101,7 +101,7 @@ class WhatIf:
         scenarios_mod.from_document(doc, self.catalog, name=name, file=str(path))  # refuse to write what cannot load
         doc["draws"], doc["seed"] = self.draws, self.seed
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(scenarios_mod.yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        files.write_text(path, scenarios_mod.yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         return path
 
     def panel(self):
