@@ -175,12 +175,15 @@ def build_parser():
     p.add_argument("--force", action="store_true", help="render even when nothing changed")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds before a hung cell fails")
     p.add_argument("--draws", type=int, help="override draws for every scenario")
+    p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS",
+                   help="seconds a kernel may take to start on a busy machine (default: %(default)s)")
     p.set_defaults(func=cmd_render)
 
     p = sub.add_parser("compare", help="one comparison brief across scenarios")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO")
     p.add_argument("--out", default=None)
     p.add_argument("--cell-timeout", type=int, default=600)
+    p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS")
     p.set_defaults(func=cmd_compare)
     return parser
 
