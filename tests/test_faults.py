@@ -265,11 +265,11 @@ def test_a_published_pdf_is_never_reported_failed(tmp_path, capsys):
     (out / ".low-price.sha256").mkdir(parents=True)
     jobs = _jobs(tmp_path, out, names=["low-price"])
     outcomes = batch.run_jobs(jobs, workers=1)
-    assert outcomes[0].status == "rendered" and "cache stamp not written" in outcomes[0].message
+    assert outcomes[0].status == "rendered" and "cache stamp not updated" in outcomes[0].message
     assert len(PdfReader(out / "low-price.pdf").pages) > 3
     assert not batch.is_current(jobs[0])
     assert batch.report(outcomes, out) == batch.EXIT_OK
-    assert "cache stamp not written" in capsys.readouterr().out
+    assert "cache stamp not updated" in capsys.readouterr().out
 
 
 def _enospc(*args, **kwargs):
@@ -434,6 +434,9 @@ def test_clean_up_removes_only_what_a_run_of_ours_left(tmp_path):
     users = [work / "notes-999999999", lookalike]
     for folder in users:
         folder.mkdir(parents=True)
+        (folder / "draft.txt").write_text("the user's")
+    unmarked_empty = work / f"{render.SCRATCH_PREFIX}999999999-def"  # ours, killed before it was marked
+    unmarked_empty.mkdir()
     user_files = [out / ".draft.tmp-999999999", out / ".baseline.pdf.tmp-999999999"]
     for file in user_files:
         file.write_text("the user's")
@@ -441,7 +444,7 @@ def test_clean_up_removes_only_what_a_run_of_ours_left(tmp_path):
     ours_tmp.write_bytes(b"half a pdf")
     live_tmp = render.temp_beside(out / "low-price.pdf")
     batch.clean_stale(out)
-    assert not ours_dead.exists() and not ours_tmp.exists()
+    assert not ours_dead.exists() and not ours_tmp.exists() and not unmarked_empty.exists()
     assert ours_live.is_dir() and live_tmp.is_file()
     assert all(f.exists() for f in users + user_files)
 

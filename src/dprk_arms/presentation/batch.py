@@ -130,7 +130,10 @@ def render_job(job):
             render.execute(job.notebook, executed, job.parameters, job.timeout, km=km, start_timeout=job.start_timeout)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, and the notebook kept
             render.discard_kernel()  # dead, interrupted or dirty: the next brief gets a fresh kernel
-            return _failed(job, start, exc, executed, with_log=True)
+            from papermill.exceptions import PapermillExecutionError
+            # A cell's own error is in the notebook; a dead, hung or unstartable kernel is in its log.
+            kernel_trouble = not isinstance(exc, (PapermillExecutionError, render.IncompleteNotebook))
+            return _failed(job, start, exc, executed, with_log=kernel_trouble, mark_cell=True)
         pdf = work / f"{job.name}.pdf"
         try:
             render.write_pdf(render.to_html(executed, job.title), pdf)
@@ -144,8 +147,8 @@ def render_job(job):
                            ("earlier failure record", lambda: _clear_failed(out, job.name))]:
             try:
                 step()
-            except OSError as exc:
-                notes.append(f"{what} not written ({_describe(exc)})")
+            except Exception as exc:  # noqa: BLE001 - the brief is published whatever happens here
+                notes.append(f"{what} not updated ({_describe(exc)})")
         return Outcome(job.name, "rendered", time.monotonic() - start, "; ".join(notes))
     except Exception as exc:  # noqa: BLE001
         return _failed(job, start, exc, executed)
@@ -195,9 +198,10 @@ def _describe(exc):
     return f"{getattr(exc, 'ename', type(exc).__name__)}: {text.splitlines()[0][:300] if text else ''}".rstrip(": ")
 
 
-def _failed(job, start, exc, executed, with_log=False):
+def _failed(job, start, exc, executed, with_log=False, mark_cell=False):
     """A failed outcome that names what was kept in <out>/failed/: the executed notebook when there is one
-    (its failing cell marked), and the kernel's log when the kernel was in question or there is no notebook."""
+    (its failing cell marked when the notebook step failed), and the kernel's log when the kernel was in
+    question or there is no notebook."""
     from . import render
     out = Path(job.out_dir)
     failed = out / "failed"
@@ -207,7 +211,7 @@ def _failed(job, start, exc, executed, with_log=False):
     try:
         failed.mkdir(parents=True, exist_ok=True)
         if executed is not None and executed.is_file():
-            cell = _mark_failing_cell(executed, ename, evalue)
+            cell = _mark_failing_cell(executed, ename, evalue) if mark_cell else None
             if cell:
                 message = f"cell {cell[0]} ({cell[1]!r}): {message}"
             target = failed / f"{job.name}.ipynb"

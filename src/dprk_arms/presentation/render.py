@@ -5,6 +5,7 @@ import ctypes
 import html
 import os
 import queue
+import re
 import shutil
 import signal
 import sys
@@ -107,12 +108,23 @@ def make_scratch(parent, prefix=SCRATCH_PREFIX):
 
 
 def scratch_is_stale(folder):
-    """A scratch folder of ours whose owner has exited; never a folder without our marker."""
+    """A scratch folder of ours whose owner has exited: marked by us, or, when its owner was killed between
+    making and marking it, empty and named for that owner. Never a folder with anything of someone else's."""
+    folder = Path(folder)
     try:
-        owner = (Path(folder) / MARKER).read_text().strip()
+        owner = (folder / MARKER).read_text().strip()
+    except FileNotFoundError:
+        owner = ""
     except OSError:
         return False
-    return bool(owner) and not process_alive(owner)
+    if owner:
+        return not process_alive(owner)
+    named = re.match(rf"{re.escape(SCRATCH_PREFIX)}(\d+)-", folder.name)
+    try:
+        empty = all(entry.name == MARKER for entry in folder.iterdir())
+    except OSError:
+        return False
+    return bool(named) and empty and not process_alive(named.group(1))
 
 
 def kernel_scratch():
