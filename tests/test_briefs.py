@@ -1,6 +1,5 @@
 """Rendered briefs: every scenario's PDF exists, has its sections, its charts, and the models' numbers."""
 
-import os
 import re
 from pathlib import Path
 
@@ -146,14 +145,16 @@ def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, cata
 
 
 def test_stale_work_files_from_a_killed_render_are_cleaned(tmp_path):
+    from dprk_arms.presentation import render
     out = tmp_path / "out"
-    (out / ".work" / "baseline-99999999").mkdir(parents=True)
-    (out / ".baseline.pdf.tmp-99999999").write_bytes(b"half a pdf")
-    (out / ".work" / f"live-{os.getpid()}").mkdir()
+    dead = render.make_scratch(out / ".work")
+    (dead / render.MARKER).write_text("99999999 1")  # its owner has exited
+    (out / f".baseline.pdf.abc123.{render.SCRATCH_PREFIX}99999999").write_bytes(b"half a pdf")
+    live = render.make_scratch(out / ".work")
     batch.clean_stale(out)
-    assert not (out / ".work" / "baseline-99999999").exists()
-    assert not (out / ".baseline.pdf.tmp-99999999").exists()
-    assert (out / ".work" / f"live-{os.getpid()}").exists()
+    assert not dead.exists()
+    assert not (out / f".baseline.pdf.abc123.{render.SCRATCH_PREFIX}99999999").exists()
+    assert live.exists()
 
 
 def test_compare_brief(tmp_path, catalog):

@@ -1,41 +1,75 @@
-"""Faults while rendering: interrupts, kill -9, concurrent runs, and no network at run time."""
+"""Faults while rendering: interrupts, kill -9, kernels that fail to start, faults after the notebook step,
+clean-up, concurrent runs, and no network at run time."""
 
+import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import uuid
+from pathlib import Path
 
+import nbformat
 import pytest
 from pypdf import PdfReader
 
 from dprk_arms import paths
+from dprk_arms.presentation import batch, render
 
 pytestmark = pytest.mark.slow
 SCENARIOS = ["baseline", "seed-headline", "low-price"]
+DEADLINE_S = 300  # generous: a deadline for polling on a busy machine, never a timing claim
 
 
-def _start(out, *extra):
+def _poll(condition, what, deadline_s=DEADLINE_S):
+    """Wait until `condition()` is true; fail naming `what` after a generous deadline."""
+    deadline = time.monotonic() + deadline_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def _start(out, *extra, token=None):
+    env = {**os.environ, "DPRK_TEST_RUN": token or "none"}  # inherited by workers and kernels alike
     return subprocess.Popen([sys.executable, "-m", "dprk_arms", "render", *SCENARIOS, "--out", str(out),
                              "--draws", "2000", "--jobs", "2", *extra], cwd=paths.ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
 
 
-def _wait_for_work(out, proc, timeout=60):
-    """Block until a worker has started rendering (its work folder exists)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if list((out / ".work").glob("*-*")):
-            return
+def _descendants(token):
+    """Pids of every process started under `token` (workers and kernels; they may have been reparented)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                environ = (entry / "environ").read_bytes()
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if f"DPRK_TEST_RUN={token}".encode() in environ.split(b"\0") and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _wait_for_work(out, proc, pattern="*/*"):
+    """Block until a worker has started a brief (its folder in the worker's scratch exists)."""
+    def started():
         assert proc.poll() is None, proc.communicate()
-        time.sleep(0.05)
-    raise AssertionError("render never started")
+        return bool(list((out / ".work").glob(pattern)) if (out / ".work").is_dir() else [])
+    _poll(started, "a render to start")
 
 
 def _assert_pdfs_whole(out):
     for pdf in out.glob("*.pdf"):
         assert len(PdfReader(pdf).pages) > 3, f"{pdf} is not a whole PDF"
+
+
+def _pdf_state(out):
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size) for p in out.glob("*.pdf")}
 
 
 def _assert_recovers(out):
@@ -44,42 +78,72 @@ def _assert_recovers(out):
     assert result.returncode == 0, result.stdout + result.stderr
     for name in SCENARIOS:
         assert len(PdfReader(out / f"{name}.pdf").pages) > 3
-    time.sleep(1.5)  # kernels of killed workers exit when they notice their parent is gone
-    assert not list((out / ".work").glob("*")) and not list(out.glob(".*.tmp-*"))
+    assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*"))
+
+
+@pytest.fixture(scope="module")
+def good_baseline(tmp_path_factory):
+    """One good render of baseline for the whole module; tests get their own copy."""
+    from conftest import run_cli
+    out = tmp_path_factory.mktemp("good") / "reports"
+    result = run_cli("render", "baseline", "--out", out, "--draws", 2000)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
 
 
 @pytest.fixture
-def with_good_baseline(tmp_path):
-    from conftest import run_cli
+def with_good_baseline(tmp_path, good_baseline):
     out = tmp_path / "reports"
-    assert run_cli("render", "baseline", "--out", out, "--draws", 2000).returncode == 0
+    shutil.copytree(good_baseline, out)
     return out, (out / "baseline.pdf").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def in_process_kernel():
+    """For tests that run render_job in this process (to fake a full disk): one kernel, shut down after."""
+    yield
+    render.discard_kernel()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_interrupt_during_a_batch(with_good_baseline, sig):
     out, good = with_good_baseline
-    proc = _start(out, "--force")
+    token = uuid.uuid4().hex
+    proc = _start(out, "--force", token=token)
     _wait_for_work(out, proc)
-    started = time.monotonic()
     os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=DEADLINE_S)
     assert proc.returncode == 130, err
-    assert time.monotonic() - started < 15  # workers are stopped, not waited for
     assert "Traceback" not in err and "interrupted" in err
+    _poll(lambda: not _descendants(token), "the workers and kernels to exit")
     _assert_pdfs_whole(out)
     baseline = (out / "baseline.pdf").read_bytes()
     assert baseline == good or len(PdfReader(out / "baseline.pdf").pages) > 3
     _assert_recovers(out)
 
 
-def test_kill_minus_nine_mid_render(with_good_baseline):
-    out, good = with_good_baseline
-    proc = _start(out, "--force")
+def test_kill_minus_nine_of_the_command_alone(with_good_baseline):
+    """As the OOM killer does: only the command's pid. Its workers and kernels die with it, and publish
+    nothing after it died."""
+    out, _ = with_good_baseline
+    token = uuid.uuid4().hex
+    proc = _start(out, "--force", token=token)
     _wait_for_work(out, proc)
-    time.sleep(3)  # well into execution and, for some, conversion
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=DEADLINE_S)
+    before = _pdf_state(out)
+    _poll(lambda: not _descendants(token), "the workers and kernels of a killed command to exit")
+    assert _pdf_state(out) == before, "a PDF was replaced after the command died"
+    _assert_pdfs_whole(out)
+    _assert_recovers(out)
+
+
+def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline):
+    out, _ = with_good_baseline
+    proc = _start(out, "--force")
+    _wait_for_work(out, proc, "*/*/*.ipynb")  # papermill has written an executed notebook: mid-execution
     os.killpg(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=30)
+    proc.communicate(timeout=DEADLINE_S)
     _assert_pdfs_whole(out)
     _assert_recovers(out)
 
@@ -88,12 +152,12 @@ def test_two_renders_into_one_folder_at_once(tmp_path):
     out = tmp_path / "reports"
     first, second = _start(out, "--force"), _start(out, "--force")
     for proc in (first, second):
-        stdout, stderr = proc.communicate(timeout=300)
+        stdout, stderr = proc.communicate(timeout=DEADLINE_S)
         assert proc.returncode == 0, stdout + stderr
     for name in SCENARIOS:
         assert len(PdfReader(out / f"{name}.pdf").pages) > 3
         assert (out / f".{name}.sha256").read_text().strip()
-    assert not list((out / ".work").glob("*")) and not list(out.glob(".*.tmp-*"))
+    assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*"))
 
 
 GUARD = textwrap.dedent('''
@@ -127,13 +191,12 @@ def test_nothing_reaches_the_network_at_run_time(tmp_path):
                  ["render", "baseline", "--out", str(tmp_path / "out"), "--draws", "2000"],
                  ["sweep", "price_152mm_usd=500:5000:20", "--out", str(tmp_path / "sweeps")]):
         result = subprocess.run([sys.executable, "-m", "dprk_arms", *args], cwd=paths.ROOT, env=env,
-                                capture_output=True, text=True, timeout=300)
+                                capture_output=True, text=True, timeout=DEADLINE_S)
         assert result.returncode == 0, result.stderr
     assert not log.exists(), log.read_text()
 
 
 def _notebook_with(tmp_path, code):
-    import nbformat
     nb = nbformat.read(paths.NOTEBOOKS_DIR / "brief.ipynb", as_version=4)
     nb.cells.insert(4, nbformat.v4.new_code_cell(code))
     path = tmp_path / "faulty.ipynb"
@@ -141,34 +204,203 @@ def _notebook_with(tmp_path, code):
     return path
 
 
+def _jobs(tmp_path, out, code=None, names=("baseline", "low-price")):
+    jobs = batch.scenario_jobs(list(names), False, {}, out, 5 if code and "sleep" in code else 120, draws=2000)
+    if code is not None:
+        bad = jobs[-1]
+        jobs[-1] = batch.Job(bad.name, bad.title, str(_notebook_with(tmp_path, code)), bad.parameters,
+                             bad.out_dir, "x", bad.timeout)
+    return jobs
+
+
+def _assert_summary_names_only_what_is_there(outcomes, out, capsys):
+    assert batch.report(outcomes, out) == batch.EXIT_FAILED
+    err = capsys.readouterr().err
+    named = [w.rstrip(",;") for w in err.split() if str(out) in w]
+    assert all(Path(w).is_file() for w in named), err
+    return err
+
+
 @pytest.mark.parametrize("code,error", [("import os; os._exit(1)", "DeadKernelError"),
                                         ("import time; time.sleep(300)", "CellTimeoutError")],
                          ids=["kernel-dies", "cell-hangs"])
-def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, error):
-    import nbformat
-
-    from dprk_arms.presentation import batch
+def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, error, capsys):
     out = tmp_path / "out"
-    good, bad = batch.scenario_jobs(["baseline", "low-price"], False, {}, out, 5, draws=2000)
-    bad = batch.Job(bad.name, bad.title, str(_notebook_with(tmp_path, code)), bad.parameters, bad.out_dir, "x", 5)
-    started = time.monotonic()
-    outcomes = batch.run_jobs([good, bad], workers=2)
-    assert time.monotonic() - started < 120
+    outcomes = batch.run_jobs(_jobs(tmp_path, out, code), workers=2)
     assert [o.status for o in outcomes] == ["rendered", "failed"]
     assert error in outcomes[1].message and code[:20] in outcomes[1].message
     assert not (out / "low-price.pdf").exists() and (out / "baseline.pdf").is_file()
     kept = nbformat.read(out / "failed" / "low-price.ipynb", as_version=4)
     marked = [c for c in kept.cells if c.cell_type == "code" and c.source == code]
     assert marked and any(o.output_type == "error" for o in marked[0].outputs)  # timeout: KeyboardInterrupt
+    assert (out / "failed" / "low-price.log").is_file()  # the kernel was in question: its log is kept too
+    _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
-def test_a_kernel_that_loses_its_port_is_replaced(tmp_path, monkeypatch):
-    """The start-up race of parallel kernels: a port taken between its choice and the kernel's bind."""
+def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys):
+    """papermill treats sys.exit(0) in a cell as a quiet stop; the truncated brief must not replace a good one."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
+    outcomes = batch.run_jobs(_jobs(tmp_path, out, "import sys; sys.exit(0)", ["low-price"]), workers=1)
+    assert outcomes[0].status == "failed", outcomes[0]
+    assert "did not run" in outcomes[0].message and "sys.exit(0)" in outcomes[0].message
+    assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
+    assert (out / "failed" / "low-price.ipynb").is_file()
+    _assert_summary_names_only_what_is_there(outcomes, out, capsys)
+
+
+def test_a_pdf_target_that_is_a_folder_fails_and_keeps_the_notebook(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "low-price.pdf").mkdir(parents=True)
+    outcomes = batch.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
+    assert outcomes[0].status == "failed" and "is a folder" in outcomes[0].message
+    assert (out / "low-price.pdf").is_dir() and (out / "failed" / "low-price.ipynb").is_file()
+    _assert_summary_names_only_what_is_there(outcomes, out, capsys)
+
+
+def test_a_published_pdf_is_never_reported_failed(tmp_path, capsys):
+    """The stamp path is a folder: the brief is out, so it is rendered (with a note), and rendered again next time."""
+    out = tmp_path / "out"
+    (out / ".low-price.sha256").mkdir(parents=True)
+    jobs = _jobs(tmp_path, out, names=["low-price"])
+    outcomes = batch.run_jobs(jobs, workers=1)
+    assert outcomes[0].status == "rendered" and "cache stamp not updated" in outcomes[0].message
+    assert len(PdfReader(out / "low-price.pdf").pages) > 3
+    assert not batch.is_current(jobs[0])
+    assert batch.report(outcomes, out) == batch.EXIT_OK
+    assert "cache stamp not updated" in capsys.readouterr().out
+
+
+def _enospc(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("where", ["pdf", "stamp", "failed-record"])
+def test_a_full_disk_after_the_notebook_step(tmp_path, monkeypatch, capsys, in_process_kernel, where):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
+    job = _jobs(tmp_path, out, names=["low-price"])[0]
+    if where == "pdf":
+        monkeypatch.setattr(render, "write_pdf", _enospc)
+    elif where == "stamp":
+        write = render.write_atomic
+        monkeypatch.setattr(render, "write_atomic", lambda t, d: _enospc() if t.name.endswith(".sha256") else write(t, d))
+    else:  # the PDF fails, and so does keeping anything for inspection
+        monkeypatch.setattr(render, "write_pdf", _enospc)
+        monkeypatch.setattr(batch, "_publish", _enospc)
+        monkeypatch.setattr(render, "write_atomic", _enospc)
+    outcome = batch.render_job(job)
+    if where == "stamp":
+        assert outcome.status == "rendered" and "No space left" in outcome.message
+        assert len(PdfReader(out / "low-price.pdf").pages) > 3
+        return
+    assert outcome.status == "failed" and "No space left" in outcome.message
+    assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
+    assert (out / "failed" / "low-price.ipynb").is_file() == (where == "pdf")
+    err = _assert_summary_names_only_what_is_there([outcome], out, capsys)
+    assert where == "pdf" or "nothing could be kept" in err
+
+
+FAKE_LAUNCHER = textwrap.dedent('''
+    """Stands in for ipykernel_launcher: misbehaves as FAKE_KERNEL_MODE says, else runs the real one."""
+    import os, pathlib, runpy, signal, sys, time
+    here = os.path.dirname(os.path.abspath(__file__))
+    state = pathlib.Path(os.environ["FAKE_KERNEL_STATE"])
+    state.mkdir(exist_ok=True)
+    starts = len(list(state.iterdir())) + 1
+    (state / f"start-{starts}-{os.getpid()}").touch()
+    mode = os.environ["FAKE_KERNEL_MODE"]
+    if mode == "fail":
+        print("simulated start failure: no such library", file=sys.stderr, flush=True)
+        sys.exit(3)
+    if mode == "killed-first" and starts == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if mode == "slow":
+        time.sleep(float(os.environ["FAKE_KERNEL_DELAY_S"]))  # a loaded machine, exaggerated
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
+''')
+
+
+@pytest.fixture
+def fake_kernel(tmp_path, monkeypatch):
+    """Kernels started from now on (here and in spawned workers) run FAKE_LAUNCHER first."""
+    folder = tmp_path / "fake-kernel"
+    folder.mkdir()
+    (folder / "ipykernel_launcher.py").write_text(FAKE_LAUNCHER)
+    monkeypatch.setenv("PYTHONPATH", f"{folder}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    monkeypatch.setenv("FAKE_KERNEL_STATE", str(tmp_path / "kernel-starts"))
+    render.discard_kernel()
+    yield lambda mode, **env: [monkeypatch.setenv("FAKE_KERNEL_MODE", mode)] + [
+        monkeypatch.setenv(k, str(v)) for k, v in env.items()]
+    render.discard_kernel()
+
+
+def _starts(tmp_path):
+    return len(list((tmp_path / "kernel-starts").iterdir()))
+
+
+def test_a_kernel_slow_to_start_is_waited_for_not_declared_dead(tmp_path, fake_kernel):
+    """The busy-machine failure: a kernel that answers late looked dead to a heartbeat-judged client."""
+    fake_kernel("slow", FAKE_KERNEL_DELAY_S=4)
+    km = render.warm_kernel(tmp_path / "logs")  # the default start timeout
+    assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+    assert _starts(tmp_path) == 1  # the same kernel, not a replacement
+
+
+def test_a_kernel_killed_while_starting_is_replaced(tmp_path, fake_kernel):
+    fake_kernel("killed-first")
+    km = render.warm_kernel(tmp_path / "logs", start_timeout=DEADLINE_S)
+    assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+    assert _starts(tmp_path) == 2
+
+
+def test_a_kernel_killed_during_its_preload_is_replaced_promptly(tmp_path, monkeypatch, fake_kernel):
+    """Killed after it answered but before set-up finished: noticed by its process, not after a 120 s wait."""
+    fake_kernel("real")
+    mark = tmp_path / "killed-once"
+    monkeypatch.setattr(render, "PRELOAD", f"import os, pathlib, signal\nif not pathlib.Path({str(mark)!r}).exists():\n"
+                        f"    pathlib.Path({str(mark)!r}).touch(); os.kill(os.getpid(), signal.SIGKILL)\n" + render.PRELOAD)
+    km = render.warm_kernel(tmp_path / "logs")
+    assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+    assert mark.exists() and _starts(tmp_path) == 2
+
+
+def test_a_kernel_that_cannot_start_is_reported_with_its_log(tmp_path, fake_kernel, capsys):
+    fake_kernel("fail")
+    out = tmp_path / "out"
+    outcomes = batch.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
+    assert outcomes[0].status == "failed" and "KernelStartError" in outcomes[0].message
+    assert "simulated start failure" in outcomes[0].message  # the kernel's own last log line
+    assert _starts(tmp_path) == render.START_ATTEMPTS
+    log = (out / "failed" / "low-price.log").read_text()
+    assert "simulated start failure: no such library" in log and "exit code 3" in log
+    err = _assert_summary_names_only_what_is_there(outcomes, out, capsys)
+    assert str(out / "failed" / "low-price.log") in err
+
+
+def test_kernels_use_unix_sockets_and_a_private_runtime_folder(tmp_path):
+    """No TCP ports to race for, and nothing shared with other renders' kernels."""
+    render.discard_kernel()
+    try:
+        km = render.warm_kernel(tmp_path)
+        assert km.transport == "ipc"
+        scratch = render.kernel_scratch()
+        assert Path(km.connection_file).parent == scratch and Path(km.ip).parent == scratch
+        printed = render.run_code(km, "import os; print(os.environ['JUPYTER_RUNTIME_DIR'])", DEADLINE_S)
+        assert printed.strip() == str(scratch)
+    finally:
+        render.discard_kernel()
+
+
+def test_without_unix_sockets_a_kernel_that_loses_its_port_is_replaced(tmp_path, monkeypatch):
+    """The TCP fallback's start-up race: a port taken between its choice and the kernel's bind."""
     import socket
 
     from jupyter_client.connect import LocalPortCache
-
-    from dprk_arms.presentation import render
+    monkeypatch.setattr(render, "ipc_available", lambda: False)
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
@@ -180,11 +412,47 @@ def test_a_kernel_that_loses_its_port_is_replaced(tmp_path, monkeypatch):
         return taken.getsockname()[1] if len(handed_out) == 1 else choose(self, ip)
 
     monkeypatch.setattr(LocalPortCache, "find_available_port", first_pick_taken)
+    render.discard_kernel()
     try:
         km = render.warm_kernel(tmp_path)
-        assert render.run_code(km, "print(6 * 7)", 30).strip() == "42"
+        assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
         assert len(handed_out) == 10  # five ports for the kernel that died, five for its replacement
-        assert "Address already in use" in (tmp_path / f"kernel-{os.getpid()}.log").read_text()
+        assert any("Address already in use" in log.read_text() for log in tmp_path.glob("kernel-*.log"))
     finally:
         render.discard_kernel()
         taken.close()
+
+
+def test_clean_up_removes_only_what_a_run_of_ours_left(tmp_path):
+    out = tmp_path / "out"
+    work = out / ".work"
+    dead = "999999999 1"  # no such process
+    ours_dead = render.make_scratch(work)
+    (ours_dead / render.MARKER).write_text(dead)
+    ours_live = render.make_scratch(work)  # this process: alive
+    lookalike = work / f"{render.SCRATCH_PREFIX}999999999-abc"  # named like ours, but no marker: not ours
+    users = [work / "notes-999999999", lookalike]
+    for folder in users:
+        folder.mkdir(parents=True)
+        (folder / "draft.txt").write_text("the user's")
+    unmarked_empty = work / f"{render.SCRATCH_PREFIX}999999999-def"  # ours, killed before it was marked
+    unmarked_empty.mkdir()
+    user_files = [out / ".draft.tmp-999999999", out / ".baseline.pdf.tmp-999999999"]
+    for file in user_files:
+        file.write_text("the user's")
+    ours_tmp = out / f".baseline.pdf.x1y2z3.{render.SCRATCH_PREFIX}999999999"
+    ours_tmp.write_bytes(b"half a pdf")
+    live_tmp = render.temp_beside(out / "low-price.pdf")
+    batch.clean_stale(out)
+    assert not ours_dead.exists() and not ours_tmp.exists() and not unmarked_empty.exists()
+    assert ours_live.is_dir() and live_tmp.is_file()
+    assert all(f.exists() for f in users + user_files)
+
+
+def test_a_scratch_marker_names_a_live_process_only_while_it_runs(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    identity = render.process_identity(proc.pid)
+    assert render.process_alive(identity)
+    assert not render.process_alive(f"{proc.pid} 1")  # same pid, another start time: a recycled pid
+    proc.communicate(b"")
+    assert not render.process_alive(identity)

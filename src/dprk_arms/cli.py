@@ -82,13 +82,15 @@ def cmd_render(args):
     from .presentation import batch
     return batch.render(args.scenarios, args.all, parse_overrides(args.param), args.out,
                         _at_least(args.jobs, 1, "--jobs"), args.force,
-                        _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws)
+                        _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws,
+                        _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second"))
 
 
 def cmd_compare(args):
     from .presentation import batch
     return batch.compare(args.scenarios, parse_overrides(args.param), args.out,
-                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws)
+                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws,
+                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second"))
 
 
 def cmd_sweep(args):
@@ -195,6 +197,8 @@ def build_parser():
     p.add_argument("--force", action="store_true", help="render even when nothing changed")
     p.add_argument("--cell-timeout", type=int, default=600, help="seconds before a hung cell fails")
     p.add_argument("--draws", type=int, help="override draws for every scenario")
+    p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS",
+                   help="seconds a kernel may take to start on a busy machine (default: %(default)s)")
     p.set_defaults(func=cmd_render, default_out=paths.REPORTS_DIR)
 
     p = sub.add_parser("compare", help="one comparison brief across scenarios")
@@ -203,6 +207,8 @@ def build_parser():
     p.add_argument("--draws", type=int, help="draws for every scenario (default: each scenario's own)")
     p.add_argument("--out", type=_text("--out"), default=None, help="output folder (default: reports/)")
     p.add_argument("--cell-timeout", type=int, default=600)
+    p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS",
+                   help="seconds a kernel may take to start on a busy machine (default: %(default)s)")
     p.set_defaults(func=cmd_compare, default_out=paths.REPORTS_DIR)
     return parser
 

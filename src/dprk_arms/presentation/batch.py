@@ -1,9 +1,10 @@
 """Batch rendering: validate every scenario first, then render in parallel worker processes.
 
 Outputs are written atomically; unchanged scenarios are skipped by a content hash; a failed scenario
-keeps its executed notebook in <out>/failed/ and never touches another scenario's files.
+keeps its executed notebook (or its kernel's log) in <out>/failed/ and never touches another scenario's files.
 """
 
+import atexit
 import hashlib
 import multiprocessing
 import os
@@ -11,6 +12,8 @@ import re
 import shutil
 import signal
 import sys
+import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +35,7 @@ class Job:
     out_dir: str
     digest: str
     timeout: int
+    start_timeout: int = 300  # seconds a kernel may take to start (render.START_TIMEOUT_S)
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Outcome:
     status: str  # rendered | skipped | failed
     seconds: float
     message: str = ""
+    kept: tuple = ()  # what a failure left in <out>/failed/ to inspect
 
 
 def code_digest():
@@ -69,7 +74,7 @@ def output_dir(out):
     return folder
 
 
-def scenario_jobs(names, use_all, overrides, out, timeout, draws=None):
+def scenario_jobs(names, use_all, overrides, out, timeout, draws=None, start_timeout=300):
     """Validated jobs for the named scenarios (all errors raised before anything is written).
 
     Each job carries its scenario's canonical run spec and the digest that decides re-renders; the
@@ -96,7 +101,7 @@ def scenario_jobs(names, use_all, overrides, out, timeout, draws=None):
         seen.add(spec.name)
         digest = job_digest([spec.digest()], notebook, cat)
         jobs.append(Job(spec.name, spec.title, str(notebook), {"run_spec": spec.canonical(), "render_digest": digest},
-                        str(folder), digest, timeout))
+                        str(folder), digest, timeout, start_timeout))
     return jobs
 
 
@@ -105,48 +110,125 @@ def render_job(job):
     from . import render
     start = time.monotonic()
     out = Path(job.out_dir)
-    work = out / ".work" / f"{job.name}-{os.getpid()}"
-    executed = work / f"{job.name}.ipynb"
+    work = executed = None
     try:
-        work.mkdir(parents=True, exist_ok=True)
+        scratch = _worker_scratch(out)
+        work = scratch / job.name
+        work.mkdir()
+        executed = work / f"{job.name}.ipynb"
         try:
-            km = render.warm_kernel(out / ".work")
+            km = render.warm_kernel(scratch, job.start_timeout)
             render.reset_kernel(km)
-            render.execute(job.notebook, executed, job.parameters, job.timeout, km=km)
+            render.execute(job.notebook, executed, job.parameters, job.timeout, km=km, start_timeout=job.start_timeout)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, and the notebook kept
             render.discard_kernel()  # dead, interrupted or dirty: the next brief gets a fresh kernel
-            return Outcome(job.name, "failed", time.monotonic() - start, _keep_failed(executed, out, job.name, exc))
-        page = render.to_html(executed, job.title)
-        render.write_pdf(page, work / f"{job.name}.pdf")
-        os.replace(work / f"{job.name}.pdf", out / f"{job.name}.pdf")
-        os.replace(executed, out / f"{job.name}.ipynb")
-        _write_atomic(out / f".{job.name}.sha256", job.digest)
-        (out / "failed" / f"{job.name}.ipynb").unlink(missing_ok=True)
-        return Outcome(job.name, "rendered", time.monotonic() - start)
+            from papermill.exceptions import PapermillExecutionError
+            # A cell's own error is in the notebook; a dead, hung or unstartable kernel is in its log.
+            kernel_trouble = not isinstance(exc, (PapermillExecutionError, render.IncompleteNotebook))
+            return _failed(job, start, exc, executed, with_log=kernel_trouble, mark_cell=True)
+        pdf = work / f"{job.name}.pdf"
+        try:
+            render.write_pdf(render.to_html(executed, job.title), pdf)
+            _publish(pdf, out / f"{job.name}.pdf")
+        except Exception as exc:  # noqa: BLE001 - nothing published: the earlier PDF stands
+            return _failed(job, start, exc, executed)
+        # The PDF is out: from here on a problem is a note on a rendered brief, never a failure.
+        notes = []
+        for what, step in [("executed notebook", lambda: _publish(executed, out / f"{job.name}.ipynb")),
+                           ("cache stamp", lambda: render.write_atomic(out / f".{job.name}.sha256", job.digest)),
+                           ("earlier failure record", lambda: _clear_failed(out, job.name))]:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - the brief is published whatever happens here
+                notes.append(f"{what} not updated ({_describe(exc)})")
+        return Outcome(job.name, "rendered", time.monotonic() - start, "; ".join(notes))
     except Exception as exc:  # noqa: BLE001
-        return Outcome(job.name, "failed", time.monotonic() - start, f"{type(exc).__name__}: {exc}")
+        return _failed(job, start, exc, executed)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
-def _keep_failed(executed, out, name, exc):
-    """Move the executed notebook to <out>/failed/, mark its failing cell, and describe the failure."""
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()[0][:300] if str(getattr(exc, "evalue", exc)).strip() else ""
+_scratch = {}  # output folder -> this worker's scratch folder in it
+_parent = None  # identity of the command that started this worker, when it is one
+
+
+def _worker_scratch(out):
+    """This process's own scratch folder under <out>/.work (executed notebooks, PDFs in the making, kernel
+    logs), marked with its owner so clean-up removes only folders of ours whose process has exited."""
+    from . import render
+    folder = _scratch.get(out)
+    if folder is None or not folder.is_dir():
+        folder = _scratch[out] = render.make_scratch(out / ".work")
+        atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def _command_alive():
+    from . import render
+    return _parent is None or render.process_alive(_parent)
+
+
+def _publish(source, target):
+    """Rename a finished file into place; never once the command that asked for it has gone."""
+    if not _command_alive():
+        raise RuntimeError("the render command has exited; not publishing")
+    if target.is_dir():
+        raise IsADirectoryError(f"{target} is a folder; expected a file or nothing")
+    os.replace(source, target)
+
+
+def _clear_failed(out, name):
+    for stale in (out / "failed" / f"{name}.ipynb", out / "failed" / f"{name}.log"):
+        if stale.is_file():
+            stale.unlink()
+
+
+def _describe(exc):
+    """One bounded line: `Name: first line of the message`."""
+    text = str(getattr(exc, "evalue", exc)).strip()
+    return f"{getattr(exc, 'ename', type(exc).__name__)}: {text.splitlines()[0][:300] if text else ''}".rstrip(": ")
+
+
+def _failed(job, start, exc, executed, with_log=False, mark_cell=False):
+    """A failed outcome that names what was kept in <out>/failed/: the executed notebook when there is one
+    (its failing cell marked when the notebook step failed), and the kernel's log when the kernel was in
+    question or there is no notebook."""
+    from . import render
+    out = Path(job.out_dir)
     failed = out / "failed"
-    failed.mkdir(exist_ok=True)
-    kept = failed / f"{name}.ipynb"
-    if not executed.exists():
-        return f"{ename}: {evalue}"
-    cell = _mark_failing_cell(executed, ename, evalue)
-    os.replace(executed, kept)
-    where = f"cell {cell[0]} ({cell[1]!r}): " if cell else ""
-    return f"{where}{ename}: {evalue}; executed notebook kept at {kept}"
+    message, kept = _describe(exc), []
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = message[len(ename) + 2:] if message.startswith(f"{ename}: ") else ""
+    try:
+        failed.mkdir(parents=True, exist_ok=True)
+        if executed is not None and executed.is_file():
+            cell = _mark_failing_cell(executed, ename, evalue) if mark_cell else None
+            if cell:
+                message = f"cell {cell[0]} ({cell[1]!r}): {message}"
+            target = failed / f"{job.name}.ipynb"
+            _publish(executed, target)
+            kept.append(target)
+        else:
+            (failed / f"{job.name}.ipynb").unlink(missing_ok=True)  # an older run's: not this failure's
+        if with_log or not kept:
+            log = getattr(exc, "log", None) or render.kernel_log()
+            lines = [f"{job.name}: {message}", *traceback.format_exception_only(type(exc), exc)]
+            if log is not None:
+                lines += [f"--- last lines of the kernel's log ({Path(log).name}) ---", *render.log_tail(log, 200)]
+            target = failed / f"{job.name}.log"
+            render.write_atomic(target, "\n".join(line.rstrip("\n") for line in lines) + "\n")
+            kept.append(target)
+    except Exception as keep_exc:  # noqa: BLE001 - a full disk must not hide the original failure
+        message += f"; could not keep it for inspection ({_describe(keep_exc)})"
+    if kept:
+        message += f"; kept {', '.join(str(k) for k in kept)}"
+    return Outcome(job.name, "failed", time.monotonic() - start, message, tuple(str(k) for k in kept))
 
 
 def _mark_failing_cell(path, ename, evalue):
     """(index, first line) of the last cell papermill started; adds an error output when it has none
-    (a dead kernel or a timeout leaves the cell without one)."""
+    (a dead kernel, a timeout or a quiet stop leaves the cell without one)."""
     import nbformat
     try:
         nb = nbformat.read(str(path), as_version=4)
@@ -159,33 +241,35 @@ def _mark_failing_cell(path, ename, evalue):
     cell = nb.cells[index]
     if cell.cell_type == "code" and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
         cell.outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]))
-        nbformat.write(nb, str(path))
+        try:
+            from . import render
+            render.write_atomic(path, nbformat.writes(nb))
+        except OSError:
+            pass  # unmarked, but still kept
     return index, cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
 
 
-def _write_atomic(path, text):
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _pid_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+STALE_FILE = re.compile(r"^\..+\.dprk-arms-(\d+)$")  # render.temp_beside's names
 
 
 def clean_stale(out):
-    """Remove work folders and temporary files left by renders that were killed."""
+    """Remove what killed runs of ours left: scratch folders carrying our owner marker, and temporary files
+    named by render.temp_beside, whose process has exited. Nothing else, however it is named."""
+    from . import render
     out = Path(out)
-    for entry in list((out / ".work").glob("*-*")) + list(out.glob(".*.tmp-*")):
-        match = re.search(r"-(\d+)(\.log)?$", entry.name)  # NAME-PID, kernel-PID.log, .NAME.tmp-PID
-        if match and not _pid_alive(int(match.group(1))):
-            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+    folders = list((out / ".work").glob(f"{render.SCRATCH_PREFIX}*"))
+    folders += Path(tempfile.gettempdir()).glob(f"{render.SCRATCH_PREFIX}*")  # kernel sockets, runtime files
+    for folder in folders:
+        if folder.is_dir() and not folder.is_symlink() and render.scratch_is_stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+    for entry in out.glob(".*"):
+        match = STALE_FILE.match(entry.name)
+        if match and entry.is_file() and not entry.is_symlink() and not render.process_alive(match.group(1)):
+            entry.unlink(missing_ok=True)
+    try:
+        (out / ".work").rmdir()  # only when empty
+    except OSError:
+        pass
 
 
 def is_current(job):
@@ -211,19 +295,20 @@ def run_jobs(jobs, workers, force=False):
                 outcomes[job.name] = Outcome(job.name, "failed", 0.0, "the render worker process died")
                 progress.update(1)
     for folder in {j.out_dir for j in jobs}:
-        clean_stale(folder)  # the workers have exited: their kernel logs go too
+        clean_stale(folder)  # the workers have exited: their scratch folders go too
     return [outcomes[j.name] for j in jobs]
 
 
 def _run_pool(todo, workers, outcomes, progress):
     """Run jobs in a pool of worker processes; returns the jobs left unfinished by a broken pool."""
+    from . import render
     if not todo:
         return []
     # Long-lived spawned workers, each with one warm kernel it reuses (papermill has kernel-launch races
     # when many kernels start from one process), importing the render stack once, not per brief.
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
-                               initializer=_worker_init)
+                               initializer=_worker_init, initargs=(render.process_identity(os.getpid()),))
     futures = {pool.submit(render_job, j): j for j in todo}
     unfinished = []
     try:
@@ -243,15 +328,31 @@ def _run_pool(todo, workers, outcomes, progress):
     return [j for j in todo if j in unfinished]
 
 
-def _worker_init():
+def _worker_init(parent):
+    """Set a worker up to die with the command that started it, however that command ends (kill -9 too)."""
+    global _parent
     # Ctrl-C reaches the whole process group; the parent decides, and terminates workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from . import render  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
-    import weasyprint  # noqa: F401
+    from . import render
+    _parent = parent
+    render.die_with_parent()  # Linux: the kernel delivers SIGKILL when the command dies
+    if not render.process_alive(parent):
+        os._exit(1)  # the command died before the line above took effect
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
+
+
+def _watch_parent(parent, poll_s=0.5):
+    """Where PR_SET_PDEATHSIG is missing: end this worker and its kernel soon after the command dies."""
+    from . import render
+    while render.process_alive(parent):
+        time.sleep(poll_s)
+    render.kill_kernel_now()
+    os._exit(1)
 
 
 def _terminate(pool):
-    """Stop the workers now; their kernels exit when they see their parent gone."""
+    """Stop the workers now; their kernels die with them (PR_SET_PDEATHSIG, or their own parent poll)."""
     for process in list(getattr(pool, "_processes", {}).values()):
         process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
@@ -262,6 +363,8 @@ def report(outcomes, out):
         line = f"{o.status:>8}  {o.name:<24} {o.seconds:6.1f}s"
         if o.status == "rendered":
             line += f"  {Path(out) / (o.name + '.pdf')}"
+            if o.message:
+                line += f" (but: {o.message})"
         elif o.message:
             line += f"  {o.message}"
         print(line)
@@ -269,7 +372,9 @@ def report(outcomes, out):
     counts = {s: sum(o.status == s for o in outcomes) for s in ("rendered", "skipped", "failed")}
     print(f"{counts['rendered']} rendered, {counts['skipped']} unchanged, {counts['failed']} failed")
     if failed:
-        print(f"failed: {', '.join(o.name for o in failed)} (executed notebooks in {Path(out) / 'failed'})", file=sys.stderr)
+        kept = [k for o in failed for k in o.kept if Path(k).is_file()]  # only what is there to open
+        where = f"; to inspect: {', '.join(kept)}" if kept else "; nothing could be kept to inspect"
+        print(f"failed: {', '.join(o.name for o in failed)}{where}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -278,15 +383,15 @@ def _on_sigterm(signum, frame):
 
 
 def render(scenarios, use_all=False, overrides=None, out=None, jobs=None, force=False, cell_timeout=600,
-           draws=None):
+           draws=None, start_timeout=300):
     """Render briefs for the named scenarios (or all); prints a summary and returns the exit code."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws)
+    todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws, start_timeout)
     workers = jobs or os.cpu_count() or 1
     return report(run_jobs(todo, workers, force), todo[0].out_dir)
 
 
-def compare(scenarios, overrides=None, out=None, cell_timeout=600, draws=None):
+def compare(scenarios, overrides=None, out=None, cell_timeout=600, draws=None, start_timeout=300):
     """One comparison brief across scenarios, each at its own draws and seed (or `draws` for all)."""
     from ..data import catalog as catalog_mod
     from ..data import scenarios as scenarios_mod
@@ -299,5 +404,6 @@ def compare(scenarios, overrides=None, out=None, cell_timeout=600, draws=None):
     folder = output_dir(out)
     digest = job_digest([s.digest() for s in specs], notebook, cat)
     params = {"run_specs": [s.canonical() for s in specs], "render_digest": digest}
-    job = Job("compare", "Scenario comparison", str(notebook), params, str(folder), digest, cell_timeout)
+    job = Job("compare", "Scenario comparison", str(notebook), params, str(folder), digest, cell_timeout,
+              start_timeout)
     return report(run_jobs([job], 1, force=True), folder)

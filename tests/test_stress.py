@@ -1,0 +1,59 @@
+"""Rendering on a busy machine: busy-loop processes keep every core busy while briefs render; none may fail.
+
+Kept cheap: a brief costs several CPU-seconds and a worker as much again to start, and the busy loops
+take half the machine, so each step renders only as many briefs as it needs workers to start kernels.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+from dprk_arms import paths
+
+pytestmark = pytest.mark.slow
+DRAWS = 200  # the behaviour under test is kernel start-up and publishing, not the numbers
+DEADLINE_S = 900  # a deadline for a hung run on a loaded machine, never a timing claim
+PAIR = ["baseline", "low-price"]
+FOUR = ["baseline", "low-price", "high-volume", "seed-headline"]
+
+
+@pytest.fixture
+def busy_cores():
+    """A busy-loop process per core for the length of the test, always stopped after it."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+        for loop in loops:
+            loop.wait()
+
+
+def _render(out, names, jobs):
+    return subprocess.Popen([sys.executable, "-m", "dprk_arms", "render", *names, "--force", "--out", str(out),
+                             "--draws", str(DRAWS), "--jobs", str(jobs)], cwd=paths.ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _assert_all_rendered(proc, out, names):
+    stdout, stderr = proc.communicate(timeout=DEADLINE_S)
+    assert proc.returncode == 0, stdout + stderr
+    assert f"{len(names)} rendered, 0 unchanged, 0 failed" in stdout, stdout + stderr
+    for name in names:
+        assert len(PdfReader(out / f"{name}.pdf").pages) > 3
+
+
+def test_consecutive_and_concurrent_renders_on_a_busy_machine(tmp_path, busy_cores):
+    out = tmp_path / "reports"
+    # Two renders into one folder at once, two workers each: four kernels starting on two busy cores.
+    first, second = _render(out, PAIR, 2), _render(out, PAIR, 2)
+    for proc in (first, second):
+        _assert_all_rendered(proc, out, PAIR)
+    # Then, into the same folder, four workers on two busy cores.
+    _assert_all_rendered(_render(out, FOUR, 4), out, FOUR)
+    assert not (out / "failed").exists()
+    assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*"))
