@@ -17,7 +17,14 @@ UNIT_IN_NAME = {
     "rounds": ("rounds",), "fraction": ("share", "fraction"), "USD/round": ("_usd",), "months": ("months",),
     "KRW/USD": ("krw_per_usd",), "year": ("year",), "measure": ("measure",), "rounds/day": ("per_day",),
     "rounds/year": ("per_year",), "containers": ("containers",), "ratio": ("ratio",), "kg": ("_kg",),
-    "kg/round": ("kg_per_",), "rounds/container": ("per_container",), "t": ("_t",), "days": ("days",),
+    "kg/round": ("kg_per_",), "rounds/container": ("per_container",), "t": ("_t",), "days": ("days",), "route": ("route",),
+    "containers/day": ("per_day",),
+}
+# Parameters the dated flow replaced: a user who sets one is told what to do instead.
+RETIRED = {
+    "period_months": "the period now runs from the start of shipments to the as-of date; set as_of (YYYY-MM-DD)",
+    "containers_count": "containers now come from the dated statements at the as-of date; set as_of, or add a "
+                        "statement to the scenario's statements list",
 }
 
 
@@ -146,6 +153,8 @@ class ParameterSet(dict):
         return resolved
 
     def lookup(self, name, file="-p", key=None):
+        if name in RETIRED and name not in self:
+            raise ScenarioError(file, key or name, f"no longer a parameter: {RETIRED[name]}")
         if name not in self:
             raise ScenarioError(file, key or name, f"unknown parameter{did_you_mean(name, self)}")
         return self[name]

@@ -14,7 +14,7 @@ from ..errors import ScenarioError
 from .parameters import did_you_mean
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-TOP_KEYS = {"title", "question", "parameters", "draws", "seed"}
+TOP_KEYS = {"title", "question", "parameters", "draws", "seed", "as_of", "statements"}
 DEFAULT_DRAWS = 100_000
 DEFAULT_SEED = 20240226
 MAX_DRAWS = 5_000_000
@@ -36,6 +36,10 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text, so an impossible one (2024-02-30) is reported against its key instead of failing the parse.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,13 @@ class Scenario:
     draws: int = DEFAULT_DRAWS
     seed: int = DEFAULT_SEED
     path: Path | None = None
+    as_of: str = ""  # ISO date the estimates answer for; "" = the last dated container count
+    statements: tuple = ()  # the scenario's own dated statements, as plain dicts (see data/statements.py)
 
     def digest(self):
         """SHA-256 of what the scenario asks for (not of its file's bytes)."""
-        payload = json.dumps([self.name, self.title, self.question, self.overrides, self.draws, self.seed],
-                             sort_keys=True, default=str)
+        payload = json.dumps([self.name, self.title, self.question, self.overrides, self.draws, self.seed,
+                              self.as_of, list(self.statements)], sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -130,7 +136,18 @@ def from_document(doc, catalog, name, file, path=None, extra_overrides=None):
     resolved = catalog.resolve(overrides, file)
     draws = _integer(doc, "draws", file, DEFAULT_DRAWS, 100, MAX_DRAWS)
     seed = _integer(doc, "seed", file, DEFAULT_SEED, 0, 2**32 - 1)
-    return Scenario(name, title, question, overrides, resolved, draws, seed, path)
+    as_of, statements = _timeline_keys(doc, catalog, file)
+    return Scenario(name, title, question, overrides, resolved, draws, seed, path, as_of, statements)
+
+
+def _timeline_keys(doc, catalog, file):
+    """`as_of` (ISO text, "" when absent) and `statements` (plain dicts), validated against the data's statements."""
+    from .statements import parse_date, plain_list, scenario_statements
+    extra = scenario_statements(doc.get("statements"), file)
+    as_of = doc.get("as_of")
+    as_of = "" if as_of is None else parse_date(as_of, file, "as_of").isoformat()
+    catalog.timeline(as_of, extra, file)
+    return as_of, tuple(plain_list(extra))
 
 
 def _text(doc, key, file):

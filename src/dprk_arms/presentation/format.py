@@ -54,3 +54,15 @@ def interval(row):
     if lo == hi:
         return mid
     return f"{value(row['p50'], row['unit'])} ({value(row['p5'], row['unit'])} to {value(row['p95'], row['unit'])})"
+
+
+def as_of_text(iso):
+    """'2023-11-01' as '1 November 2023', '2024-01' as 'January 2024', a year as itself."""
+    import datetime as dt
+    parts = str(iso).split("-")
+    if len(parts) == 3:
+        date = dt.date.fromisoformat(str(iso))
+        return f"{date.day} {date:%B %Y}"
+    if len(parts) == 2:
+        return f"{dt.date(int(parts[0]), int(parts[1]), 1):%B %Y}"
+    return str(iso)
