@@ -159,6 +159,11 @@ def load_statements(path, claims):
         except ScenarioError as exc:
             field = exc.key.rsplit(".", 1)[-1] if exc.key and "." in exc.key else "(row)"
             raise row.error(field, exc.message) from None
+        statements.append(statement)
+        for field in ("date", "containers", "rounds"):
+            problem = _first_disorder(statements, field)
+            if problem:
+                raise row.error(field, problem[1])
         claim = claims.get(statement.claim_id)
         if claim is None:
             raise row.error("claim_id", f"cites unknown claim {statement.claim_id!r}; expected an id from claims.csv")
@@ -166,11 +171,6 @@ def load_statements(path, claims):
         if stated and claim.value not in stated:
             raise row.error("claim_id", f"claim {claim.id!r} states {claim.value:g}, not this row's "
                                         f"{' or '.join(f'{v:g}' for v in sorted(stated))}")
-        statements.append(statement)
-        for field in ("date", "containers", "rounds"):
-            problem = _first_disorder(statements, field)
-            if problem:
-                raise row.error(field, problem[1])
     if not any(s.is_start and s.kind == "munitions" for s in statements):
         raise DataError(path, None, "containers", "no start of shipments; expected a munitions row with 0 containers")
     if not any(s.kind == "munitions" and s.containers for s in statements):
