@@ -18,7 +18,7 @@ from dprk_arms.simulation import montecarlo, sensitivity
 pytestmark = pytest.mark.slow
 DRAWS = 20_000
 SCENARIOS = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
-SECTIONS = ["Key judgements", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
+SECTIONS = ["Key judgements", "Shipments as a dated flow", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
             "4. Triangulation", "5. Sensitivity", "Assumptions", "Method notes and caveats", "Provenance"]
 TORNADO_OUTPUTS = ["share_of_economy_per_year", "supply_days"]  # the brief's two tornado charts
 # Measured on the briefs: a chart draws 130-800 path operators and 10-40 text labels (WeasyPrint places
@@ -76,7 +76,9 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
     swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS).groupby("output")["swing"].max()
     still = [o for o in TORNADO_OUTPUTS if swings[o] == 0]  # e.g. days of supply in the seed headline
     captions = set(re.findall(r"Figure (\d+)\.", text))
-    assert captions == {str(i) for i in range(1, 7 - len(still))}
+    assert captions == {str(i) for i in range(1, 8 - len(still))}
+    line = catalog.timeline(scen.as_of or None, list(scen.statements))
+    assert f"as of {line.as_of.day} {line.as_of:%B %Y}" in text  # the judgements and header name the as-of date
     assert text.count("No uncertain input moves") == len(still)
     assert "Page 1 of" in text
     assert "def " not in text and "import " not in text  # code is hidden
@@ -97,6 +99,7 @@ def test_seed_headline_states_3bn_and_more_than_ten_percent(rendered):
     out, _ = rendered
     text = _text(out / "seed-headline.pdf")
     match = re.search(r"most likely earned (\$[\d.]+bn) ", text)
+    assert "from the stated volume" in text and "to 1 November 2023 (about 2" in text  # period follows the volume
     assert match and match.group(1) == "$3.0bn"
     share = re.search(r"That is ([\d.]+)% of the DPRK's 2022 nominal GNI cumulatively", text)
     assert share and float(share.group(1)) > 10

@@ -94,7 +94,8 @@ def scenario_jobs(names, use_all, overrides, out, timeout, draws=None):
             raise ScenarioError(file, None, f"scenario name {scen.name!r} given twice")
         seen.add(scen.name)
         params = {"scenario": scen.name, "title": scen.title, "question": scen.question,
-                  "draws": scen.draws, "seed": scen.seed, **scen.overrides}
+                  "draws": scen.draws, "seed": scen.seed, "as_of": scen.as_of,
+                  "statements": list(scen.statements), **scen.overrides}
         jobs.append(Job(scen.name, scen.title, str(notebook), params, str(folder),
                         job_digest([scen.digest()], notebook, cat), timeout))
     return jobs

@@ -11,8 +11,8 @@ from . import format as fmt
 from . import notebook as nb
 from . import plots, provenance, tables
 
-KEY_OUTPUTS = ("revenue_usd", "revenue_per_year_usd", "share_of_economy", "share_of_economy_per_year",
-               "multiple_of_exports_per_year", "supply_days", "consumption_share", "rounds_all_152mm",
+KEY_OUTPUTS = ("containers_count", "period_months", "revenue_usd", "revenue_per_year_usd", "share_of_economy", "share_of_economy_per_year",
+               "share_of_economy_years", "multiple_of_exports_per_year", "supply_days", "consumption_share", "rounds_all_152mm",
                "containers_back", "triangulation_spread")
 CHARTS = (("revenue_usd", "Revenue over the period", fmt.money),
           ("share_of_economy_per_year", "Revenue per year, share of the economy", fmt.percent),
@@ -37,7 +37,9 @@ def run_from(namespace):
     names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
     loaded = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
     draws, seed = int(namespace.get("draws", 100_000)), int(namespace.get("seed", scenarios_mod.DEFAULT_SEED))
-    summaries = {s.title: montecarlo.simulate(s.resolved, cat, draws, seed).summary() for s in loaded}
+    summaries = {s.title: montecarlo.simulate(s.resolved, cat, draws, seed,
+                                              cat.timeline(s.as_of or None, list(s.statements), str(s.path))).summary()
+                 for s in loaded}
     return Comparison(loaded, summaries, cat, draws, seed)
 
 

@@ -22,6 +22,8 @@ def parameters_source(catalog, extra=()):
         'question = "What do the sourced central estimates and their uncertainty imply?"',
         f"draws = {DEFAULT_DRAWS}",
         f"seed = {DEFAULT_SEED}",
+        'as_of = ""  # YYYY-MM-DD the estimates answer for; empty means the last dated container count',
+        "statements = []  # a scenario's own dated statements (see data/statements.csv)",
         *extra,
         "",
     ]
@@ -38,7 +40,7 @@ def parameters_cell(nb):
 
 
 def extra_lines(name):
-    return ('scenarios = ["baseline", "seed-headline", "low-price", "high-volume", "high-fire-rate", "quality-adjusted"]',) \
+    return ('scenarios = ["baseline", "seed-headline", "low-price", "high-volume", "high-fire-rate", "quality-adjusted", "as-of-latest"]',) \
         if name == "compare.ipynb" else ()
 
 
