@@ -73,11 +73,11 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
         paths_drawn, labels = _chart_marks(page)
         assert paths_drawn >= PATHS_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
         assert labels >= LABELS_PER_CHART * charts, f"{name}: page {number} lacks its chart labels"
-    swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS).groupby("output")["swing"].max()
+    line = catalog.timeline(scen.as_of or None, list(scen.statements))
+    swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS, line).groupby("output")["swing"].max()
     still = [o for o in TORNADO_OUTPUTS if swings[o] == 0]  # e.g. days of supply in the seed headline
     captions = set(re.findall(r"Figure (\d+)\.", text))
     assert captions == {str(i) for i in range(1, 8 - len(still))}
-    line = catalog.timeline(scen.as_of or None, list(scen.statements))
     assert f"as of {line.as_of.day} {line.as_of:%B %Y}" in text  # the judgements and header name the as-of date
     assert text.count("No uncertain input moves") == len(still)
     assert "Page 1 of" in text
@@ -89,7 +89,8 @@ def test_pdf_numbers_match_the_models(rendered, name, catalog):
     out, _ = rendered
     text = _text(out / f"{name}.pdf")
     scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", catalog)
-    summary = montecarlo.simulate(scen.resolved, catalog, DRAWS, scen.seed).summary()
+    line = catalog.timeline(scen.as_of or None, list(scen.statements))
+    summary = montecarlo.simulate(scen.resolved, catalog, DRAWS, scen.seed, line).summary()
     for output in ("revenue_usd", "share_of_economy", "supply_days", "containers_back", "rounds_all_152mm"):
         expected = fmt.interval(summary.loc[output])
         assert expected in text, f"{name}: {output} {expected!r} not in the brief"

@@ -346,3 +346,17 @@ def test_scenario_keys_round_trip_as_plain_values(catalog):
     assert again.as_of == dt.date(2024, 4, 30) and again.last_count.containers == 7100
     with pytest.raises(ScenarioError):
         scenarios.from_document({**doc, "as_of": "2024-04-31"}, catalog, name="t", file="t.yaml")
+
+
+def test_what_if_has_an_as_of_control_that_saves_and_round_trips(catalog, tmp_path):
+    from dprk_arms.presentation.whatif import KEY_INPUTS, WhatIf
+    assert "volume_route" in KEY_INPUTS
+    w = WhatIf(catalog, draws=2000, as_of="2024-09-30")
+    assert w.timeline.extrapolated
+    path = w.save("later", "Later", "As of September?", folder=tmp_path)
+    scen = scenarios.load_scenario(path, catalog)
+    assert scen.as_of == "2024-09-30"
+    again = montecarlo.simulate(scen.resolved, catalog, scen.draws, scen.seed, catalog.timeline(scen.as_of))
+    np.testing.assert_allclose(again.outputs["revenue_usd"], w.compute().outputs["revenue_usd"])
+    with pytest.raises(ScenarioError, match="as_of"):
+        w.set_as_of("2024-09-31")
