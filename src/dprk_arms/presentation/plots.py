@@ -182,6 +182,11 @@ def compare_bars(summaries, output, label, formatter):
     return fig
 
 
+def _axis_formatter(column):
+    """Dates (an as-of sweep) as months, numbers with thousands separators."""
+    return matplotlib.dates.DateFormatter("%b %Y") if np.issubdtype(column.dtype, np.datetime64) else PLAIN
+
+
 def sweep_chart(frame, axes, output, label, formatter, threshold=None):
     """A line (one swept input) or a heatmap with labelled contours (two), with an optional threshold line."""
     with plt.rc_context(STYLE):
@@ -192,7 +197,7 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None):
                 ax.axhline(threshold, color=RED, lw=1.2)
                 ax.text(frame[axes[0]].iloc[0], threshold, f" {formatter(threshold)}", color=RED, va="bottom")
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
-            ax.xaxis.set_major_formatter(PLAIN)
+            ax.xaxis.set_major_formatter(_axis_formatter(frame[axes[0]]))
             ax.set(xlabel=axes[0], ylabel=label, title=f"{label}\nagainst {axes[0]}")
             return fig
         fig, ax = _figure(1, height=4.2)
@@ -208,8 +213,8 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None):
             line = ax.contour(x, y, z, levels=[threshold], colors=RED, linewidths=2)
             ax.clabel(line, fmt=lambda v: f"{formatter(v)}", fontsize=8)
         ax.grid(False)
-        ax.xaxis.set_major_formatter(PLAIN)
-        ax.yaxis.set_major_formatter(PLAIN)
+        ax.xaxis.set_major_formatter(_axis_formatter(frame[axes[0]]))
+        ax.yaxis.set_major_formatter(_axis_formatter(frame[axes[1]]))
         ax.set(xlabel=axes[0], ylabel=axes[1], title=f"{label}\nover {axes[0]} and {axes[1]}")
         return fig
 
