@@ -17,7 +17,7 @@ from dprk_arms.simulation import montecarlo, sensitivity
 pytestmark = pytest.mark.slow
 DRAWS = 20_000
 SCENARIOS = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
-SECTIONS = ["Key judgements", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
+SECTIONS = ["Key judgements", "Shipments as a dated flow", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
             "4. Triangulation", "5. Sensitivity", "Assumptions", "Method notes and caveats", "Provenance"]
 TORNADO_OUTPUTS = ["share_of_economy_per_year", "supply_days"]  # the brief's two tornado charts
 # Measured on the briefs: a chart draws 130-800 path operators and 10-40 text labels (WeasyPrint places
@@ -72,10 +72,12 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
         paths_drawn, labels = _chart_marks(page)
         assert paths_drawn >= PATHS_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
         assert labels >= LABELS_PER_CHART * charts, f"{name}: page {number} lacks its chart labels"
-    swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS).groupby("output")["swing"].max()
+    line = catalog.timeline(scen.as_of or None, list(scen.statements))
+    swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS, line).groupby("output")["swing"].max()
     still = [o for o in TORNADO_OUTPUTS if swings[o] == 0]  # e.g. days of supply in the seed headline
     captions = set(re.findall(r"Figure (\d+)\.", text))
-    assert captions == {str(i) for i in range(1, 7 - len(still))}
+    assert captions == {str(i) for i in range(1, 8 - len(still))}
+    assert f"as of {line.as_of.day} {line.as_of:%B %Y}" in text  # the judgements and header name the as-of date
     assert text.count("No uncertain input moves") == len(still)
     assert "Page 1 of" in text
     assert "def " not in text and "import " not in text  # code is hidden
@@ -86,7 +88,8 @@ def test_pdf_numbers_match_the_models(rendered, name, catalog):
     out, _ = rendered
     text = _text(out / f"{name}.pdf")
     scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", catalog)
-    summary = montecarlo.simulate(scen.resolved, catalog, DRAWS, scen.seed).summary()
+    line = catalog.timeline(scen.as_of or None, list(scen.statements))
+    summary = montecarlo.simulate(scen.resolved, catalog, DRAWS, scen.seed, line).summary()
     for output in ("revenue_usd", "share_of_economy", "supply_days", "containers_back", "rounds_all_152mm"):
         expected = fmt.interval(summary.loc[output])
         assert expected in text, f"{name}: {output} {expected!r} not in the brief"
@@ -96,6 +99,7 @@ def test_seed_headline_states_3bn_and_more_than_ten_percent(rendered):
     out, _ = rendered
     text = _text(out / "seed-headline.pdf")
     match = re.search(r"most likely earned (\$[\d.]+bn) ", text)
+    assert "from the stated volume" in text and "to 1 November 2023 (about 2" in text  # period follows the volume
     assert match and match.group(1) == "$3.0bn"
     share = re.search(r"That is ([\d.]+)% of the DPRK's 2022 nominal GNI cumulatively", text)
     assert share and float(share.group(1)) > 10

@@ -146,7 +146,12 @@ def test_evaluate_returns_every_output_in_the_input_shape(catalog):
 def test_evaluate_central_values_are_the_hand_arithmetic(catalog):
     x = central_inputs(catalog.resolve(), catalog)
     out = evaluate(x)
-    expected_rev = x["volume_rounds"] * ((1 - x["share_122mm"]) * x["price_152mm_usd"] + x["share_122mm"] * x["price_122mm_usd"])
+    # the default route: 7,000 containers (the last count, 15 Mar 2024) x munitions share / containers per round
+    s122 = x["share_122mm"]
+    volume = 7_000 * x["munitions_container_share"] / ((1 - s122) / x["rounds_per_container_152mm"]
+                                                      + s122 / x["rounds_per_container_122mm"])
+    assert out["shipped_rounds"] == pytest.approx(volume)
+    expected_rev = volume * ((1 - s122) * x["price_152mm_usd"] + s122 * x["price_122mm_usd"])
     assert out["revenue_usd"] == pytest.approx(expected_rev)
     assert out["share_of_economy"] == pytest.approx(expected_rev * x["krw_per_usd"] / 40.9e12)
-    assert out["containers_back"] == pytest.approx(x["containers_count"] * 1.3)
+    assert out["containers_back"] == pytest.approx(7_000 * 1.3)

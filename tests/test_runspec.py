@@ -121,6 +121,6 @@ def test_canonical_form_is_a_fixed_point(catalog, price, draws, seed):
 
 
 def test_a_misspelt_parameter_in_the_cell_is_named_with_a_suggestion(catalog):
-    namespace = _cell(catalog, containers_cout=20000, In=[], nb=object(), _i1="x", table="not a parameter")
+    namespace = _cell(catalog, fire_rate_per_dya=20000, In=[], nb=object(), _i1="x", table="not a parameter")
     warnings = runspec.misspelt(namespace, catalog)
-    assert warnings == ["'containers_cout' is not a parameter (did you mean 'containers_count'?); its value is ignored"]
+    assert warnings == ["'fire_rate_per_dya' is not a parameter (did you mean 'fire_rate_per_day'?); its value is ignored"]

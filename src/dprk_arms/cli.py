@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 from . import __version__, paths
@@ -42,9 +43,18 @@ def cmd_params(args):
     return 0
 
 
+def _timeline(cat, args, scen=None):
+    """The statements and as-of date: the scenario's, with --as-of on top."""
+    statements = scen.statements if scen else ()
+    if getattr(args, "as_of", None):
+        return cat.timeline(args.as_of, statements, "--as-of")
+    return cat.timeline(scen.as_of if scen else None, statements, str(scen.path) if scen else "--as-of")
+
+
 def cmd_estimate(args):
     from .data import catalog, runspec, scenarios
     from .presentation import format as fmt
+    from .presentation import judgements
     from .simulation import montecarlo
     cat = catalog.load()
     overrides = parse_overrides(args.param)
@@ -52,13 +62,17 @@ def cmd_estimate(args):
         spec = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat, overrides)
     else:
         spec = runspec.build(cat, extra_overrides=overrides)
-    spec = spec.with_settings(draws=args.draws, seed=args.seed)
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed)
+    spec = spec.with_settings(draws=args.draws, seed=args.seed, as_of=args.as_of or None, catalog=cat)
+    resolved, line = spec.resolved, spec.timeline
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
     table = sim.summary()
+    notes = judgements.timeline_notes(sim, resolved, cat)
     if args.json:
         payload = {"scenario": spec.name if args.scenario else None, "run_spec": spec.canonical(),
                    "run_spec_digest": spec.digest(), "draws": spec.draws, "seed": spec.seed,
-                   "overrides": dict(spec.overrides),
+                   "overrides": dict(spec.overrides), "as_of": line.as_of.isoformat(),
+                   "extrapolated": line.extrapolated, "volume_route": resolved["volume_route"],
+                   "capacity_warning": judgements.shortfall_warning(sim), "notes": notes,
                    "outputs": {k: {c: (v if isinstance(v, str) else float(v)) for c, v in row.items()}
                                for k, row in table.to_dict(orient="index").items()}}
         print(json.dumps(payload, indent=2))
@@ -69,6 +83,8 @@ def cmd_estimate(args):
         print(f"{row['label'][:40]:<40} " + " ".join(f"{c:>14}" for c in cells))
     print(f"\n{spec.draws:,} draws, seed {spec.seed}. P(revenue per year > {THRESHOLD_SHARE:.0%} of the economy) = "
           f"{sim.probability('share_of_economy_per_year', THRESHOLD_SHARE):.0%}")
+    for note in notes:
+        print(textwrap.fill(note, 100))
     return 0
 
 
@@ -98,9 +114,9 @@ def cmd_sweep(args):
     from .presentation import whatif
     from .simulation import sweep
     cat = catalog.load()
-    resolved = cat.resolve(parse_overrides(args.param), "-p")
     axes = [sweep.parse_axis(a, cat.parameters) for a in args.axes]
-    frame = sweep.grid(resolved, cat, axes)
+    resolved = cat.resolve(parse_overrides(args.param), "-p", varied=[a.name for a in axes])
+    frame = sweep.grid(resolved, cat, axes, _timeline(cat, args))
     written = whatif.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
     for path in written:
         print(path)
@@ -125,8 +141,14 @@ def cmd_solve(args):
         # Solving overwrites the parameter, so the -p value would be ignored while the sentence reports it.
         raise ScenarioError("-p", args.unknown, f"is the parameter solved for (--for {args.unknown}); "
                             "drop this -p, or solve for another parameter")
-    resolved = cat.resolve(overrides, "-p")
-    value = sweep.solve(resolved, cat, name.strip(), target_value, args.unknown)
+    resolved = cat.resolve(overrides, "-p", varied=[args.unknown])
+    value = sweep.solve(resolved, cat, name.strip(), target_value, args.unknown, timeline=_timeline(cat, args))
+    if args.unknown == sweep.AS_OF:
+        from .data.statements import from_days
+        value, unit = from_days(value).isoformat(), "(date)"
+        print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown, "value": value})
+              if args.json else f"as_of = {value} gives {name.strip()} = {target_value:g} (other inputs at their central values)")
+        return 0
     unit = cat.parameters[args.unknown].unit
     if args.json:
         print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown,
@@ -170,6 +192,8 @@ def build_parser():
     p.add_argument("--scenario", type=_text("--scenario"), help="start from a scenario (name or .yaml path)")
     p.add_argument("--draws", type=int)
     p.add_argument("--seed", type=int)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (default: the scenario's, "
+                   "else the last dated container count)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_estimate)
 
@@ -179,12 +203,14 @@ def build_parser():
     p.add_argument("--output", default=None, help="file name stem (default: from the swept names)")
     p.add_argument("--out", type=_text("--out"), default=None, help="folder (default: reports/sweeps/)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or sweep as_of=START:STOP:STEPS)")
     p.set_defaults(func=cmd_sweep, default_out=paths.REPORTS_DIR / "sweeps")
 
     p = sub.add_parser("solve", help="the input value at which an output reaches a target (break-even)")
     p.add_argument("target", metavar="OUTPUT=TARGET", help="e.g. share_of_economy=0.10")
     p.add_argument("--for", dest="unknown", required=True, metavar="PARAMETER", help="the input to solve for")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or --for as_of)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
 

@@ -9,10 +9,11 @@ from .. import paths
 from ..errors import ScenarioError
 from .claims import load_claims, load_sources
 from .csvfile import read_rows
+from . import statements as statements_mod
 from .parameters import load_parameters
 
-SERIES_UNITS = {"gni_nominal": "KRW", "gdp_nominal": "KRW", "exports": "USD"}
-DATA_FILES = ("sources.csv", "claims.csv", "parameters.csv", "series.csv")
+SERIES_UNITS = {"gni_nominal": "KRW", "gdp_nominal": "KRW", "exports": "USD", "krw_per_usd": "KRW/USD"}
+DATA_FILES = ("sources.csv", "claims.csv", "parameters.csv", "series.csv", "statements.csv")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,29 @@ class Catalog:
     claims: dict
     parameters: dict
     series: dict  # (series, year) -> Claim
+    statements: tuple = ()  # dated statements about the flow, in date order
+
+    def economy_by_year_krw(self, measure, years):
+        """For each year: the last published figure at or before it, and how many years it must be grown."""
+        published = sorted(y for (s, y) in self.series if s == measure)
+        out = {}
+        for year in years:
+            base = max((y for y in published if y <= year), default=None)
+            if base is None:
+                raise ScenarioError("data/series.csv", "economy_measure", f"no {measure} figure for {year} or before")
+            out[year] = (self.series[(measure, base)].value, year - base)
+        return out
+
+    def krw_per_usd_by_year(self, years):
+        """The sourced won/dollar rate of each year, or None where no source gives one."""
+        return {y: (self.series[("krw_per_usd", y)].value if ("krw_per_usd", y) in self.series else None)
+                for y in years}
+
+    def timeline(self, as_of=None, statements=(), file="scenario"):
+        """The data's statements with a scenario's (plain dicts or Statements) and the as-of date, validated."""
+        extra = tuple(s for s in statements if isinstance(s, statements_mod.Statement)) or \
+            statements_mod.scenario_statements(list(statements) or None, file)
+        return statements_mod.timeline(self.statements, extra, as_of, file)
 
     def economy_krw(self, measure, year):
         return self._series(measure, year, "economy_measure").value
@@ -36,9 +60,15 @@ class Catalog:
             years = ", ".join(str(y) for (s, y) in sorted(self.series) if s == name)
             raise ScenarioError("data/series.csv", key, f"no {name} figure for {year}; available years: {years}") from None
 
-    def resolve(self, overrides=None, file="-p"):
-        """Every parameter's distribution or choice after overrides, with cross-parameter checks."""
+    def resolve(self, overrides=None, file="-p", varied=()):
+        """Every parameter's distribution or choice after overrides, with cross-parameter checks.
+
+        `varied` names inputs a sweep or solve will set, which count as set for the volume route.
+        """
         resolved = self.parameters.resolve(overrides, file)
+        chosen = set(overrides or {}) | set(varied)
+        if "volume_rounds" in chosen and "volume_route" not in chosen:
+            resolved["volume_route"] = "stated"  # a volume the user fixes is the volume they mean
         measure, year = resolved["economy_measure"], resolved["economy_year"]
         if (measure, year) not in self.series:
             years = ", ".join(str(y) for (s, y) in sorted(self.series) if s == measure)
@@ -91,4 +121,5 @@ def load(data_dir=None):
     claims = load_claims(data_dir / "claims.csv", sources)
     parameters = load_parameters(data_dir / "parameters.csv", claims)
     series = load_series(data_dir / "series.csv", claims)
-    return Catalog(data_dir, sources, claims, parameters, series)
+    statements = statements_mod.load_statements(data_dir / "statements.csv", claims)
+    return Catalog(data_dir, sources, claims, parameters, series, statements)

@@ -18,18 +18,26 @@ UNIT_IN_NAME = {
     "rounds": ("rounds",), "fraction": ("share", "fraction"), "USD/round": ("_usd",), "months": ("months",),
     "KRW/USD": ("krw_per_usd",), "year": ("year",), "measure": ("measure",), "rounds/day": ("per_day",),
     "rounds/year": ("per_year",), "containers": ("containers",), "ratio": ("ratio",), "kg": ("_kg",),
-    "kg/round": ("kg_per_",), "rounds/container": ("per_container",), "t": ("_t",), "days": ("days",),
+    "kg/round": ("kg_per_",), "rounds/container": ("per_container",), "t": ("_t",), "days": ("days",), "route": ("route",),
+    "containers/day": ("per_day",),
+}
+# Parameters the dated flow replaced: a user who sets one is told what to do instead.
+RETIRED = {
+    "period_months": "the period now runs from the start of shipments to the as-of date; set as_of (YYYY-MM-DD)",
+    "containers_count": "containers now come from the dated statements at the as-of date; set as_of, or add a "
+                        "statement to the scenario's statements list",
 }
 
 # Every input the models read (models.evaluate; the two choices select the economy series). A parameters.csv
 # without one of them is incomplete, whatever else it holds. tests/test_data.py keeps this in step with the models.
 REQUIRED_PARAMETERS = (
     "volume_rounds", "share_122mm", "share_other", "price_152mm_usd", "price_122mm_usd", "price_other_usd",
-    "period_months", "krw_per_usd", "economy_year", "economy_measure", "fire_rate_per_day", "dud_fraction",
-    "russia_output_rounds_per_year", "eu_pledge_rounds_per_year", "containers_count", "munitions_container_share",
-    "return_ratio", "payload_kg_per_container", "packed_mass_kg_per_152mm", "packed_mass_kg_per_122mm",
-    "rounds_per_container_152mm", "rounds_per_container_122mm", "explosives_t", "intel_volume_rounds",
-    "stated_supply_days",
+    "krw_per_usd", "economy_year", "economy_measure", "fire_rate_per_day", "dud_fraction",
+    "russia_output_rounds_per_year", "eu_pledge_rounds_per_year", "statement_error_fraction",
+    "ship_rate_containers_per_day", "munitions_container_share", "return_ratio", "payload_kg_per_container",
+    "packed_mass_kg_per_152mm", "packed_mass_kg_per_122mm", "rounds_per_container_152mm",
+    "rounds_per_container_122mm", "explosives_t", "intel_volume_rounds", "stated_supply_days", "volume_route",
+    "economy_growth_fraction",
 )
 # An unbounded (lognormal) distribution is cut to the parameter's allowed range; more than this share of its
 # probability outside the range would make the cut change the distribution materially, so it is refused.
@@ -183,6 +191,8 @@ class ParameterSet(dict):
         return resolved
 
     def lookup(self, name, file="-p", key=None):
+        if name in RETIRED and name not in self:
+            raise ScenarioError(file, key or name, f"no longer a parameter: {RETIRED[name]}")
         if name not in self:
             raise ScenarioError(file, key or name, f"unknown parameter{did_you_mean(name, self)}")
         return self[name]

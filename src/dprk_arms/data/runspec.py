@@ -15,8 +15,9 @@ from ..errors import ScenarioError
 from .distributions import Distribution
 
 FORMAT_VERSION = 1
-CANONICAL_KEYS = ("format", "name", "title", "question", "parameters", "draws", "seed")
-NOTEBOOK_KEYS = ("scenario", "title", "question", "draws", "seed")  # run settings a parameters cell defines
+CANONICAL_KEYS = ("format", "name", "title", "question", "parameters", "draws", "seed", "as_of", "statements")
+# run settings a parameters cell defines
+NOTEBOOK_KEYS = ("scenario", "title", "question", "draws", "seed", "as_of", "statements")
 DEFAULT_NAME = "default"
 DEFAULT_TITLE = "Default parameters"
 DEFAULT_QUESTION = "What do the sourced central estimates and their uncertainty imply?"
@@ -34,8 +35,11 @@ class RunSpec:
     resolved: dict = field(repr=False, compare=False)
     draws: int = DEFAULT_DRAWS
     seed: int = DEFAULT_SEED
+    as_of: str = ""  # ISO date the estimates answer for; "" = the date of the last dated container count
+    statements: tuple = ()  # the scenario's own dated statements, as plain dicts (data/statements.py)
     source: str = field(default="defaults", compare=False)
     path: Path | None = field(default=None, compare=False)
+    timeline: object = field(default=None, repr=False, compare=False)  # data + scenario statements, as of
 
     @property
     def set_by_scenario(self) -> frozenset[str]:
@@ -46,17 +50,23 @@ class RunSpec:
         """The JSON-ready form that crosses into a notebook kernel and that the digest is taken over."""
         return {"format": FORMAT_VERSION, "name": self.name, "title": self.title, "question": self.question,
                 "parameters": {k: self.overrides[k] for k in sorted(self.overrides)},
-                "draws": self.draws, "seed": self.seed}
+                "draws": self.draws, "seed": self.seed, "as_of": self.as_of, "statements": list(self.statements)}
 
     def digest(self) -> str:
         """SHA-256 of the canonical form: equal specs, equal digests, whichever route built them."""
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def with_settings(self, draws: int | None = None, seed: int | None = None) -> RunSpec:
-        """The same spec with draws and/or seed replaced (validated as a scenario file's would be)."""
-        return replace(self, draws=self.draws if draws is None else check_draws(draws, "--draws"),
+    def with_settings(self, draws: int | None = None, seed: int | None = None, as_of: str | None = None,
+                      catalog=None) -> RunSpec:
+        """The same spec with draws, seed and/or the as-of date replaced (validated as a scenario file's would
+        be; a new as-of date needs the catalog to rebuild the timeline)."""
+        spec = replace(self, draws=self.draws if draws is None else check_draws(draws, "--draws"),
                        seed=self.seed if seed is None else check_seed(seed, "--seed"))
+        if as_of is not None:
+            as_of, _, timeline = _timeline(catalog, as_of, list(self.statements), "--as-of")
+            spec = replace(spec, as_of=as_of, timeline=timeline)
+        return spec
 
 
 def canonical_value(parsed: object) -> object:
@@ -71,8 +81,8 @@ def canonical_value(parsed: object) -> object:
 
 def build(catalog, *, name: str = DEFAULT_NAME, title: str = DEFAULT_TITLE, question: str = DEFAULT_QUESTION,
           overrides: Mapping | None = None, extra_overrides: Mapping | None = None, draws: object = None,
-          seed: object = None, source: str = "-p", path: Path | None = None,
-          key_prefix: str = "parameters.") -> RunSpec:
+          seed: object = None, as_of: object = None, statements: object = None, source: str = "-p",
+          path: Path | None = None, key_prefix: str = "parameters.") -> RunSpec:
     """A validated RunSpec: `overrides` as a scenario states them (errors name `source` and the key),
     then `extra_overrides` (command-line -p) on top."""
     canonical = {}
@@ -84,9 +94,20 @@ def build(catalog, *, name: str = DEFAULT_NAME, title: str = DEFAULT_TITLE, ques
     for key, value in (extra_overrides or {}).items():
         canonical[key] = canonical_value(catalog.parameters.lookup(key, "-p").parse(value, "-p", key))
     resolved = catalog.resolve(canonical, source)
+    as_of, statements, timeline = _timeline(catalog, as_of, statements, source)
     return RunSpec(name, title, question, canonical, resolved,
                    check_draws(DEFAULT_DRAWS if draws is None else draws, source),
-                   check_seed(DEFAULT_SEED if seed is None else seed, source), source, path)
+                   check_seed(DEFAULT_SEED if seed is None else seed, source), as_of, statements, source, path,
+                   timeline)
+
+
+def _timeline(catalog, as_of, statements, source):
+    """The as-of date (ISO text, "" for the last dated count), the scenario's statements as plain dicts, and
+    the timeline they make with the data's statements: all validated, errors naming `source` and the key."""
+    from .statements import parse_date, plain_list, scenario_statements
+    extra = scenario_statements(None if statements in (None, [], ()) else statements, source)
+    as_of = "" if as_of in (None, "") else parse_date(as_of, source, "as_of").isoformat()
+    return as_of, tuple(plain_list(extra)), catalog.timeline(as_of or None, extra, source)
 
 
 def from_canonical(doc: Mapping, catalog, source: str = "run_spec") -> RunSpec:
@@ -103,7 +124,8 @@ def from_canonical(doc: Mapping, catalog, source: str = "run_spec") -> RunSpec:
         raise ScenarioError(source, "parameters", "expected a mapping of parameter names to values")
     spec = build(catalog, name=_text(doc["name"], source, "name"), title=_text(doc["title"], source, "title"),
                  question=_text(doc["question"], source, "question", allow_empty=True),
-                 overrides=doc["parameters"], draws=doc["draws"], seed=doc["seed"], source=source)
+                 overrides=doc["parameters"], draws=doc["draws"], seed=doc["seed"], as_of=doc["as_of"],
+                 statements=doc["statements"], source=source)
     return spec
 
 
@@ -123,7 +145,8 @@ def from_namespace(namespace: Mapping, catalog, source: str = "notebook paramete
     return build(catalog, name=check_name(str(namespace.get("scenario", DEFAULT_NAME)), source),
                  title=_text(namespace.get("title", DEFAULT_TITLE), source, "title"),
                  question=_text(namespace.get("question", ""), source, "question", allow_empty=True),
-                 overrides=overrides, draws=namespace.get("draws"), seed=namespace.get("seed"), source=source,
+                 overrides=overrides, draws=namespace.get("draws"), seed=namespace.get("seed"),
+                 as_of=namespace.get("as_of"), statements=namespace.get("statements"), source=source,
                  key_prefix="")
 
 

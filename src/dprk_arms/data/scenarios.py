@@ -9,7 +9,7 @@ from ..errors import ScenarioError
 from .parameters import did_you_mean
 from .runspec import RunSpec, build, check_name
 
-TOP_KEYS = {"title", "question", "parameters", "draws", "seed"}
+TOP_KEYS = {"title", "question", "parameters", "draws", "seed", "as_of", "statements"}
 
 
 MAX_DEPTH = 8  # a scenario is at most three levels deep (parameters: name: {low: ...}); deeper is a mistake
@@ -60,6 +60,10 @@ def _construct_mapping(loader, node, deep=False):
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text, so an impossible one (2024-02-30) is reported against its key instead of failing the parse.
+_UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 def scenario_path(name_or_path, scenarios_dir=None):
@@ -120,7 +124,8 @@ def from_document(doc, catalog, name, file, path=None, extra_overrides=None) -> 
     params = _parameters(doc, file)
     return build(catalog, name=name, title=_text(doc, "title", file), question=_text(doc, "question", file),
                  overrides={k: _plain(v) for k, v in params.items()}, extra_overrides=extra_overrides,
-                 draws=doc.get("draws"), seed=doc.get("seed"), source=file, path=path)
+                 draws=doc.get("draws"), seed=doc.get("seed"), as_of=doc.get("as_of"),
+                 statements=doc.get("statements"), source=file, path=path)
 
 
 def _parameters(doc, file):

@@ -1,10 +1,11 @@
 """All model outputs from one set of numeric inputs: the graph the briefs and sweeps evaluate."""
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import containers, duration, revenue, triangulation
+from . import calendar, containers, duration, revenue, timeline, triangulation
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class Output:
 
 
 OUTPUTS = (
+    Output("containers_count", "containers", "Containers shipped by the as-of date", "timeline"),
+    Output("period_months", "months", "Months from the start of shipments to the as-of date", "timeline"),
+    Output("shipped_rounds", "rounds", "Rounds shipped (the volume used)", "timeline"),
     Output("revenue_usd", "USD", "Revenue, cumulative", "revenue"),
     Output("revenue_152mm_usd", "USD", "Revenue from 152mm", "revenue"),
     Output("revenue_122mm_usd", "USD", "Revenue from 122mm", "revenue"),
@@ -38,6 +42,7 @@ OUTPUTS = (
     Output("mass_utilisation_122mm", "fraction", "Payload used at the stated 122mm conversion", "containers"),
     Output("rounds_all_152mm", "rounds", "Rounds if every container held 152mm", "containers"),
     Output("containers_needed", "containers", "Containers the shipped volume fills", "containers"),
+    Output("containers_shortfall", "containers", "Containers the volume needs beyond those shipped", "containers"),
     Output("containers_back", "containers", "Containers Russia to DPRK", "containers"),
     Output("container_surplus", "containers", "Containers back minus containers out", "containers"),
     Output("volume_intel_rounds", "rounds", triangulation.ROUTES["volume_intel_rounds"], "triangulation"),
@@ -45,31 +50,63 @@ OUTPUTS = (
     Output("volume_tonnage_rounds", "rounds", triangulation.ROUTES["volume_tonnage_rounds"], "triangulation"),
     Output("volume_supply_days_rounds", "rounds", triangulation.ROUTES["volume_supply_days_rounds"], "triangulation"),
     Output("triangulation_spread", "ratio", "Largest / smallest volume route", "triangulation"),
+    *(Output(f"revenue_{y}_usd", "USD", f"Revenue in {y}", "calendar") for y in calendar.CALENDAR_YEARS),
+    *(Output(f"share_of_economy_{y}", "fraction", f"Revenue in {y} as share of {y}'s economy", "calendar")
+      for y in calendar.CALENDAR_YEARS),
+    Output("share_of_economy_years", "fraction", "Revenue, all years, as share of those years' economies", "calendar"),
 )
 OUTPUT_NAMES = tuple(o.name for o in OUTPUTS)
-# Numeric inputs evaluate() needs beyond the parameters: the looked-up economy and exports.
-DERIVED_INPUTS = ("economy_krw", "exports_usd")
+# Numeric inputs evaluate() needs beyond the parameters: the looked-up economy and exports, the volume
+# route as 0/1 flags, the dated statements (statement_{days,containers,more_than,u}_I), the start and
+# as-of dates (days since 1970-01-01), and per calendar year the economy and won/dollar rate.
+DERIVED_INPUTS = ("economy_krw", "exports_usd", "volume_from_containers", "volume_from_intel", "start_days",
+                  "as_of_days")
+
+
+def statement_arrays(x):
+    """The statements' days, stated counts, 'more than' flags and error draws, statements on the last axis."""
+    k = sum(1 for name in x if name.startswith("statement_days_"))
+    fields = ("days", "containers", "more_than", "u")
+    columns = np.broadcast_arrays(*(np.asarray(x[f"statement_{f}_{i}"], dtype=float) for f in fields for i in range(k)))
+    return tuple(np.stack(columns[j * k:(j + 1) * k], axis=-1) for j in range(len(fields)))
+
+
+def cumulative_at(x, days):
+    """Containers shipped by `days` in each draw of the inputs `x`."""
+    knot_days, stated, more_than, u = statement_arrays(x)
+    counts = timeline.statement_counts(stated, more_than, u, x["statement_error_fraction"])
+    return timeline.cumulative_containers(days, x["start_days"], knot_days, counts, x["ship_rate_containers_per_day"])
 
 
 def evaluate(inputs):
     """Every output in OUTPUTS, as float arrays broadcast from the numeric `inputs` mapping."""
     x = inputs
-    r152, r122, rother = revenue.rounds_by_type(x["volume_rounds"], x["share_122mm"], x["share_other"])
-    rev152, rev122, revother, rev = revenue.revenue_usd(
-        r152, r122, rother, x["price_152mm_usd"], x["price_122mm_usd"], x["price_other_usd"])
-    rev_year = revenue.annualise(rev, x["period_months"])
-    volume_year = revenue.annualise(x["volume_rounds"], x["period_months"])
-    usable = duration.usable_rounds(x["volume_rounds"], x["dud_fraction"])
-    days = duration.supply_days(usable, x["fire_rate_per_day"])
+    shipped_by = functools.partial(cumulative_at, x)  # the timeline of these inputs, at any date
+    containers_count = shipped_by(x["as_of_days"])
+    period = timeline.period_months(x["start_days"], x["as_of_days"])
     per_round = containers.containers_per_round(
         x["share_122mm"], x["rounds_per_container_152mm"], x["rounds_per_container_122mm"])
-    back, surplus = containers.return_flow(x["containers_count"], x["return_ratio"])
-    vol_containers = containers.rounds_in_containers(x["containers_count"], x["munitions_container_share"], per_round)
+    vol_containers = containers.rounds_in_containers(containers_count, x["munitions_container_share"], per_round)
+    vol_intel = np.asarray(x["intel_volume_rounds"], dtype=float)
+    volume = timeline.choose_volume(x["volume_from_containers"], x["volume_from_intel"], vol_containers, vol_intel,
+                                    x["volume_rounds"])
+    r152, r122, rother = revenue.rounds_by_type(volume, x["share_122mm"], x["share_other"])
+    rev152, rev122, revother, rev = revenue.revenue_usd(
+        r152, r122, rother, x["price_152mm_usd"], x["price_122mm_usd"], x["price_other_usd"])
+    rev_year = revenue.annualise(rev, period)
+    volume_year = revenue.annualise(volume, period)
+    usable = duration.usable_rounds(volume, x["dud_fraction"])
+    days = duration.supply_days(usable, x["fire_rate_per_day"])
+    back, surplus = containers.return_flow(containers_count, x["return_ratio"])
+    needed = containers.containers_needed(volume, per_round)
+    loaded = containers_count * np.asarray(x["munitions_container_share"], dtype=float)
     mass = containers.mix_mass_kg(x["share_122mm"], x["packed_mass_kg_per_152mm"], x["packed_mass_kg_per_122mm"])
     vol_tonnage = containers.volume_from_tonnage(x["explosives_t"], mass)
     vol_days = triangulation.volume_from_supply_days(x["stated_supply_days"], x["fire_rate_per_day"])
-    vol_intel = np.asarray(x["intel_volume_rounds"], dtype=float)
     out = {
+        "containers_count": containers_count,
+        "period_months": period,
+        "shipped_rounds": volume,
         "revenue_usd": rev,
         "revenue_152mm_usd": rev152,
         "revenue_122mm_usd": rev122,
@@ -83,7 +120,7 @@ def evaluate(inputs):
         "usable_rounds": usable,
         "supply_days": days,
         "supply_months": duration.days_to_months(days),
-        "consumption_share": duration.consumption_share(usable, x["fire_rate_per_day"], x["period_months"]),
+        "consumption_share": duration.consumption_share(usable, x["fire_rate_per_day"], period),
         "share_of_russian_output": revenue.multiple_of(volume_year, x["russia_output_rounds_per_year"]),
         "multiple_of_eu_pledge": revenue.multiple_of(volume_year, x["eu_pledge_rounds_per_year"]),
         "rounds_per_container_152mm_by_mass": containers.rounds_per_container_by_mass(
@@ -94,8 +131,9 @@ def evaluate(inputs):
             x["rounds_per_container_152mm"], x["packed_mass_kg_per_152mm"], x["payload_kg_per_container"]),
         "mass_utilisation_122mm": containers.mass_utilisation(
             x["rounds_per_container_122mm"], x["packed_mass_kg_per_122mm"], x["payload_kg_per_container"]),
-        "rounds_all_152mm": containers.rounds_if_all(x["containers_count"], x["rounds_per_container_152mm"]),
-        "containers_needed": containers.containers_needed(x["volume_rounds"], per_round),
+        "rounds_all_152mm": containers.rounds_if_all(containers_count, x["rounds_per_container_152mm"]),
+        "containers_needed": needed,
+        "containers_shortfall": np.clip(needed - loaded, 0, None),
         "containers_back": back,
         "container_surplus": surplus,
         "volume_intel_rounds": vol_intel,
@@ -104,5 +142,27 @@ def evaluate(inputs):
         "volume_supply_days_rounds": vol_days,
         "triangulation_spread": triangulation.spread(vol_intel, vol_containers, vol_tonnage, vol_days),
     }
+    out.update(calendar_accounts(x, rev, containers_count, shipped_by))
     shape = np.broadcast_shapes(*(np.shape(v) for v in out.values()))
     return {k: np.broadcast_to(np.asarray(v, dtype=float), shape) for k, v in out.items()}
+
+
+def calendar_accounts(x, revenue_usd, shipped_at_as_of, shipped_by):
+    """Revenue by calendar year (allocated by the timeline) and against each year's economy, and all years together."""
+    as_of = np.asarray(x["as_of_days"], dtype=float)
+    out, revenues, rates, economies, touched = {}, [], [], [], []
+    for year in calendar.CALENDAR_YEARS:
+        begin = np.minimum(calendar.year_start_days(year), as_of)
+        end = np.minimum(calendar.year_start_days(year + 1), as_of)
+        rev_year = revenue_usd * calendar.year_fraction(shipped_by(begin), shipped_by(end), shipped_at_as_of)
+        rate = calendar.krw_per_usd(x[f"krw_per_usd_sourced_{year}"], x["krw_per_usd"])
+        economy = calendar.economy_krw(x[f"economy_published_krw_{year}"], x[f"economy_years_grown_{year}"],
+                                       x["economy_growth_fraction"])
+        out[f"revenue_{year}_usd"] = rev_year
+        out[f"share_of_economy_{year}"] = revenue.share_of_economy(rev_year, rate, economy)
+        revenues.append(rev_year)
+        rates.append(rate)
+        economies.append(economy)
+        touched.append(calendar.touches(year, x["start_days"], as_of))
+    out["share_of_economy_years"] = calendar.share_of_years(revenues, rates, economies, touched)
+    return out

@@ -12,8 +12,8 @@ from . import format as fmt
 from . import notebook as nb
 from . import plots, provenance, tables
 
-KEY_OUTPUTS = ("revenue_usd", "revenue_per_year_usd", "share_of_economy", "share_of_economy_per_year",
-               "multiple_of_exports_per_year", "supply_days", "consumption_share", "rounds_all_152mm",
+KEY_OUTPUTS = ("containers_count", "period_months", "revenue_usd", "revenue_per_year_usd", "share_of_economy", "share_of_economy_per_year",
+               "share_of_economy_years", "multiple_of_exports_per_year", "supply_days", "consumption_share", "rounds_all_152mm",
                "containers_back", "triangulation_spread")
 CHARTS = (("revenue_usd", "Revenue over the period", fmt.money),
           ("share_of_economy_per_year", "Revenue per year, share of the economy", fmt.percent),
@@ -44,8 +44,8 @@ def run_from(namespace) -> Comparison:
     else:
         names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
         specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
-    summaries = dict(zip(column_labels(specs), (montecarlo.simulate(s.resolved, cat, s.draws, s.seed).summary()
-                                                for s in specs)))
+    summaries = dict(zip(column_labels(specs), (montecarlo.simulate(s.resolved, cat, s.draws, s.seed,
+                                                                     s.timeline).summary() for s in specs)))
     return Comparison(specs, summaries, cat, namespace.get("render_digest"))
 
 

@@ -21,7 +21,8 @@ def flags(sim):
                 f"{calibre} rounds a container, {over:.0%} of draws load a 20ft container beyond its payload "
                 f"(P95 {fmt.percent(np.percentile(used, 95))} of it). Read the conversion as an upper bound on "
                 f"capacity, not a count of what was loaded."))
-    needed, shipped = out["containers_needed"].to_numpy(), inp["containers_count"].to_numpy()
+    needed = out["containers_needed"].to_numpy()
+    shipped = (out if "containers_count" in out else inp)["containers_count"].to_numpy()  # by the as-of date
     short = float(np.mean(needed > shipped))
     if short >= MATERIAL_SHARE:
         found.append((

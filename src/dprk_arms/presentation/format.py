@@ -68,3 +68,15 @@ def parameter_labels(catalog):
     """Each parameter in words with its unit, e.g. 'Realised price per 152mm round (USD/round)', for axes
     and controls in place of its code name."""
     return {name: f"{p.description} ({p.unit})" for name, p in catalog.parameters.items()}
+
+
+def as_of_text(iso):
+    """'2023-11-01' as '1 November 2023', '2024-01' as 'January 2024', a year as itself."""
+    import datetime as dt
+    parts = str(iso).split("-")
+    if len(parts) == 3:
+        date = dt.date.fromisoformat(str(iso))
+        return f"{date.day} {date:%B %Y}"
+    if len(parts) == 2:
+        return f"{dt.date(int(parts[0]), int(parts[1]), 1):%B %Y}"
+    return str(iso)

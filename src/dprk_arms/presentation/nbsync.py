@@ -25,6 +25,8 @@ def parameters_source(catalog, extra=()):
         f"question = {DEFAULT_QUESTION!r}",
         f"draws = {DEFAULT_DRAWS}",
         f"seed = {DEFAULT_SEED}",
+        'as_of = ""  # YYYY-MM-DD the estimates answer for; empty means the last dated container count',
+        "statements = []  # a scenario's own dated statements (see data/statements.csv)",
         "",
     ]
     for p in catalog.parameters.values():
@@ -43,7 +45,8 @@ def extra_lines(name):
     if name == "compare.ipynb":
         return ("run_specs = None",
                 "render_digest = None",
-                'scenarios = ["baseline", "seed-headline", "low-price", "high-volume", "high-fire-rate", "quality-adjusted"]')
+                'scenarios = ["baseline", "seed-headline", "low-price", "high-volume", "high-fire-rate", '
+                '"quality-adjusted", "as-of-latest"]')
     return ("run_spec = None", "render_digest = None")
 
 

@@ -47,8 +47,12 @@ class Run:
     def resolved(self):
         return self.spec.resolved
 
+    @property
+    def timeline(self):
+        return self.sim.timeline
+
     def tornado(self):
-        return sensitivity.tornado(self.resolved, self.catalog, [o.name for o in OUTPUTS])
+        return sensitivity.tornado(self.resolved, self.catalog, [o.name for o in OUTPUTS], self.timeline)
 
 
 def run_from(namespace) -> Run:
@@ -58,7 +62,7 @@ def run_from(namespace) -> Run:
     spec = runspec.from_namespace(namespace, cat)
     for warning in runspec.misspelt(namespace, cat):
         show(f'<p class="warning"><b>Warning:</b> {html.escape(warning)}.</p>')
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
     return Run(spec, cat, sim, namespace.get("render_digest"))
 
 
@@ -71,7 +75,8 @@ def header(run, kind="Brief"):
          f'<h1>{html.escape(run.title)}</h1>'
          f'<div class="question">{html.escape(run.question)}</div>'
          f'<div class="date">{date.today():%d %B %Y} &middot; scenario <code>{html.escape(run.name)}</code> &middot; '
-         f'{run.sim.draws:,} Monte Carlo draws</div></div>')
+         f'as of {judgements.day(run.timeline.as_of)}'
+         f'{" (extrapolated)" if run.timeline.extrapolated else ""} &middot; {run.sim.draws:,} Monte Carlo draws</div></div>')
 
 
 def key_judgements(run):
@@ -105,10 +110,32 @@ def chart(run, which):
     if which == "containers":
         return figure(run, plots.container_balance(sim),
                       "Containers each way (left); rounds per container at the official conversion and at the payload mass limit (right).")
+    if which == "timeline":
+        return figure(run, plots.timeline(run.sim, run.timeline, run.resolved), timeline_caption(run))
     if which == "triangulation":
         return figure(run, plots.triangulation(sim),
                       "Volume shipped implied by four independent routes, against the volume the revenue model uses (red).")
     raise ValueError(f"unknown chart {which!r}")
+
+
+def timeline_caption(run):
+    """The timeline chart's caption: what it shows, and each statement's source."""
+    line = run.timeline
+    points = "; ".join(f"{judgements.day(s.date)}: {plots.statement_label(s)} ({s.source})"
+                       for s in line.statements if not s.is_start)
+    starts = " or ".join(judgements.day(s.date) for s in line.starts)
+    tail = (f" Past the last count ({judgements.day(line.last_count.date)}) the line is an extrapolation." if line.extrapolated
+            else "")
+    return (f"Shipments as a dated flow, as of {judgements.day(line.as_of)}. Top: cumulative containers DPRK to Russia, "
+            f"P50 and P5 to P95 band, shipments starting {starts}; dots are the dated statements (hollow: all cargo, "
+            f"not used for munitions). Middle: rounds shipped, P5 to P95 band, with stated head-counts. Bottom: "
+            f"revenue by calendar year (P50, bar P5 to P95) against 10% of that year's economy.{tail} Statements: "
+            f"{points}.")
+
+
+def timeline_notes(run):
+    """The as-of and volume-route sentences, as a paragraph."""
+    show(f'<p class="timeline-notes">{html.escape(" ".join(judgements.timeline_notes(run.sim, run.resolved, run.catalog)))}</p>')
 
 
 TORNADO_LABELS = {
@@ -137,7 +164,10 @@ def tornado_chart(run, output, table=None):
 def summary_table(run, question=None):
     run.tables += 1
     note = f'<p class="note">{html.escape(tables.MOST_LIKELY_NOTE)}</p>' if run.tables == 1 else ""
-    show(tables.summary_html(run.sim.summary(), question) + note)
+    summary = run.sim.summary()
+    if question == "calendar":  # years the period does not reach have nothing to show
+        summary = summary[~summary.index.str.match(r"^(revenue|share_of_economy)_\d{4}") | (summary["p95"] > 0)]
+    show(tables.summary_html(summary, question) + note)
 
 
 def rank_correlations(run, outputs):
@@ -152,4 +182,7 @@ def assumptions(run):
 
 def provenance_block(run):
     show('<div class="provenance"><h2>Provenance</h2>' + tables.key_value_html(
-        provenance.record(run.catalog, run.spec, run.render_digest)) + "</div>")
+        provenance.record(run.catalog, run.spec, run.render_digest)
+        + [("as of", run.timeline.as_of.isoformat()),
+           ("statements", f"{len(run.timeline.statements)} ({len(run.catalog.statements)} from data/statements.csv)")])
+        + "</div>")

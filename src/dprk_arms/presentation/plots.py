@@ -6,6 +6,7 @@ import textwrap
 import matplotlib
 
 matplotlib.use("Agg")  # no display needed; notebooks embed the SVG we write ourselves
+import matplotlib.dates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -144,7 +145,7 @@ def container_balance(sim):
     out = sim.outputs
     with plt.rc_context(STYLE):
         fig, (left, right) = _figure(2, height=2.9)
-        out_n = sim.inputs["containers_count"].to_numpy()
+        out_n = out["containers_count"].to_numpy()
         bars = {"DPRK to Russia": out_n, "Russia to DPRK": out["containers_back"].to_numpy()}
         _interval_bars(left, bars, [BLUE, GOLD])
         left.set(title="Container flows", ylabel="containers (P50, bar P5 to P95)")
@@ -171,7 +172,7 @@ def _interval_bars(ax, series, colors):
 
 def triangulation(sim):
     """The volume implied by four routes, against the volume the revenue model uses."""
-    routes = {"Volume used (input)": sim.inputs["volume_rounds"].to_numpy()}
+    routes = {"Volume used": sim.outputs["shipped_rounds"].to_numpy()}
     routes.update({label: sim.outputs[name].to_numpy() for name, label in ROUTES.items()})
     with plt.rc_context(STYLE):
         fig, ax = _figure(1, height=2.6)
@@ -206,6 +207,11 @@ def compare_bars(summaries, output, label, formatter):
     return fig
 
 
+def _axis_formatter(column):
+    """Dates (an as-of sweep) as months, numbers with thousands separators."""
+    return matplotlib.dates.DateFormatter("%b %Y") if np.issubdtype(column.dtype, np.datetime64) else PLAIN
+
+
 def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labels=None):
     """A line (one swept input) or a heatmap with labelled contours (two), with an optional threshold line;
     `axis_labels` maps the swept names to the words the axes show."""
@@ -218,7 +224,7 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labe
                 ax.axhline(threshold, color=RED, lw=1.2)
                 ax.text(frame[axes[0]].iloc[0], threshold, f" {formatter(threshold)}", color=RED, va="bottom")
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
-            ax.xaxis.set_major_formatter(PLAIN)
+            ax.xaxis.set_major_formatter(_axis_formatter(frame[axes[0]]))
             ax.set(xlabel=words[0], ylabel=label, title=textwrap.fill(f"{label} against {words[0]}", 80))
             return fig
         fig, ax = _figure(1, height=4.2)
@@ -234,8 +240,96 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labe
             line = ax.contour(x, y, z, levels=[threshold], colors=RED, linewidths=2)
             ax.clabel(line, fmt=lambda v: f"{formatter(v)}", fontsize=8)
         ax.grid(False)
-        ax.xaxis.set_major_formatter(PLAIN)
-        ax.yaxis.set_major_formatter(PLAIN)
+        ax.xaxis.set_major_formatter(_axis_formatter(frame[axes[0]]))
+        ax.yaxis.set_major_formatter(_axis_formatter(frame[axes[1]]))
         ax.set(xlabel=words[0], ylabel=textwrap.fill(words[1], 40),
                title=textwrap.fill(f"{label} over {words[0]} and {words[1]}", 80))
         return fig
+
+
+def statement_label(statement):
+    """'6,700 containers', 'more than 1,000 containers', '1.6m rounds'."""
+    parts = []
+    if statement.containers is not None:
+        parts.append(f"{statement.containers:,.0f} containers" + (" (all cargo)" if statement.kind == "all-cargo" else ""))
+    if statement.rounds is not None:
+        parts.append(f"{statement.rounds / 1e6:,.2g}m rounds")
+    prefix = "more than " if statement.qualifier == "more than" else ""
+    return prefix + " and ".join(parts)
+
+
+def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE):
+    """Cumulative containers with the dated statements, rounds shipped over time, and revenue by calendar year
+    against `threshold` of each year's economy."""
+    from ..data.statements import to_days
+    from ..models.calendar import CALENDAR_YEARS
+    first = min(line.start_range[0], *(s.date for s in line.statements))
+    last = max(line.as_of, line.statements[-1].date)
+    days = np.linspace(to_days(first) - 10, to_days(last) + max(15.0, 0.04 * (to_days(last) - to_days(first))), 160)
+    bands = sim.over_time(days)
+    dates = np.array(days, dtype="datetime64[D]")
+    as_of = np.datetime64(line.as_of)
+    with plt.rc_context(STYLE):
+        fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(7.0, 7.4), layout="constrained",
+                                                  gridspec_kw={"height_ratios": [1.25, 1, 1]})
+        c5, c50, c95 = bands["containers"]
+        top.fill_between(dates, c5, c95, color=LIGHT_BLUE, label="P5 to P95")
+        top.plot(dates, c50, color=BLUE, label="P50")
+        for s in line.statements:
+            if s.containers:
+                hollow = s.kind == "all-cargo"
+                top.plot([np.datetime64(s.date)], [s.containers], "o", ms=5, color=GOLD if hollow else "black",
+                         mfc="white" if hollow else "black")
+                top.annotate(f"{s.containers:,.0f}" + ("+" if s.qualifier == "more than" else ""),
+                             (np.datetime64(s.date), s.containers), xytext=(-4, 6), textcoords="offset points",
+                             ha="right", fontsize=6.5)
+        _mark_as_of(top, as_of, line)
+        top.set(title="Containers shipped DPRK to Russia, cumulative", ylabel="containers")
+        top.yaxis.set_major_formatter(PLAIN)
+        top.legend(loc="upper left", fontsize=7)
+        r5, r50, r95 = bands["rounds"] / 1e6
+        middle.fill_between(dates, r5, r95, color=LIGHT_BLUE)
+        middle.plot(dates, r50, color=BLUE)
+        for s in line.statements:
+            if s.rounds:
+                middle.plot([np.datetime64(s.date)], [s.rounds / 1e6], "D", ms=4, color=RED)
+                middle.annotate(statement_label(s), (np.datetime64(s.date), s.rounds / 1e6), xytext=(4, 4),
+                                textcoords="offset points", fontsize=6.5, color=RED)
+        _mark_as_of(middle, as_of, line)
+        middle.set(title=f"Rounds shipped (volume route: {resolved['volume_route']})", ylabel="million rounds")
+        for ax in (top, middle):
+            ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
+            ax.set_xlim(dates[0], dates[-1])
+        _calendar_bars(bottom, sim, [y for y in CALENDAR_YEARS if sim.outputs[f"revenue_{y}_usd"].max() > 0], threshold)
+    return fig
+
+
+def _mark_as_of(ax, as_of, line):
+    ax.axvline(as_of, color=RED, lw=1)
+    ax.text(as_of, 1.0, " as of" + (" (extrapolated)" if line.extrapolated else ""), color=RED, fontsize=7,
+            va="top", transform=ax.get_xaxis_transform())
+    if line.extrapolated:
+        ax.axvspan(np.datetime64(line.last_count.date), as_of, color="#f3f3f3", zorder=0)
+
+
+def _calendar_bars(ax, sim, years, threshold):
+    """Revenue by calendar year, P50 bar with P5-P95, and a tick at `threshold` of each year's economy."""
+    out = sim.outputs
+    x = np.arange(len(years))
+    rev = np.array([np.percentile(out[f"revenue_{y}_usd"], [5, 50, 95]) for y in years]) / 1e9
+    ax.bar(x, rev[:, 1], color=BLUE, width=0.5, label="revenue P50 (bar P5 to P95)")
+    ax.errorbar(x, rev[:, 1], yerr=[rev[:, 1] - rev[:, 0], rev[:, 2] - rev[:, 1]], fmt="none", ecolor="black",
+                capsize=3, lw=0.9)
+    # 10% of each year's economy in USD: revenue / share gives the economy in USD for that draw
+    economy = np.array([np.nanmedian(out[f"revenue_{y}_usd"] / np.where(out[f"share_of_economy_{y}"] > 0,
+                                                                     out[f"share_of_economy_{y}"], np.nan))
+                        for y in years]) / 1e9
+    ax.hlines(threshold * economy, x - 0.35, x + 0.35, color=RED, lw=2, label=f"{threshold:.0%} of that year's economy")
+    for i, y in enumerate(years):
+        share = np.percentile(out[f"share_of_economy_{y}"], 50)
+        ax.annotate(f"{100 * share:.1f}%", (i, rev[i, 2]), xytext=(0, 3), textcoords="offset points", ha="center",
+                    fontsize=7)
+    ax.set_xticks(x, [str(y) for y in years])
+    ax.set(title="Revenue by calendar year against 10% of that year's economy", ylabel="USD bn",
+           ylim=(0, 1.3 * max(rev[:, 2].max(), threshold * np.nanmax(economy))))
+    ax.legend(loc="upper center", ncol=2, fontsize=7)

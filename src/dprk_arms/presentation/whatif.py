@@ -15,7 +15,7 @@ from ..simulation import montecarlo
 from . import format as fmt
 from . import plots
 
-KEY_INPUTS = ("price_152mm_usd", "volume_rounds", "share_122mm", "economy_year", "economy_measure",
+KEY_INPUTS = ("price_152mm_usd", "volume_route", "volume_rounds", "share_122mm", "economy_year", "economy_measure",
               "fire_rate_per_day", "dud_fraction", "rounds_per_container_152mm", "return_ratio")
 KEY_OUTPUTS = ("revenue_usd", "share_of_economy", "share_of_economy_per_year", "multiple_of_exports_per_year",
                "supply_days", "consumption_share", "rounds_all_152mm", "containers_back")
@@ -55,9 +55,11 @@ def write_sweep(frame, axes, metric, output=None, out=None, catalog=None):
 class WhatIf:
     """The key inputs as fixed values over the sourced defaults; recomputed with a small Monte Carlo."""
 
-    def __init__(self, catalog=None, draws=WHATIF_DRAWS, seed=DEFAULT_SEED, overrides=None):
+    def __init__(self, catalog=None, draws=WHATIF_DRAWS, seed=DEFAULT_SEED, overrides=None, as_of=""):
         self.catalog = catalog or catalog_mod.load()
         self.draws, self.seed = draws, seed
+        self.as_of = ""
+        self.set_as_of(as_of)
         self.base = dict(overrides or {})
         resolved = self.catalog.resolve(self.base, "what-if")
         self.values = {n: (v.central if isinstance(v, Distribution) else v) for n, v in resolved.items() if n in KEY_INPUTS}
@@ -75,13 +77,21 @@ class WhatIf:
         self.catalog.resolve(self.overrides(), "what-if")
         return self
 
+    def set_as_of(self, as_of):
+        """The date to estimate for (ISO text; empty for the last dated container count), validated."""
+        text = str(as_of or "").strip()
+        self.timeline = self.catalog.timeline(text or None, (), "what-if")
+        self.as_of = self.timeline.as_of.isoformat() if text else ""
+        return self
+
     def overrides(self):
         result = dict(self.base)
         result.update({n: self.values[n] for n in self.changed})
         return result
 
     def compute(self):
-        return montecarlo.simulate(self.catalog.resolve(self.overrides(), "what-if"), self.catalog, self.draws, self.seed)
+        return montecarlo.simulate(self.catalog.resolve(self.overrides(), "what-if"), self.catalog, self.draws, self.seed,
+                                   self.timeline)
 
     def summary_html(self, sim=None):
         summary = (sim or self.compute()).summary(KEY_OUTPUTS)
@@ -100,6 +110,8 @@ class WhatIf:
         doc = scenarios_mod.yaml.safe_load(text)
         scenarios_mod.from_document(doc, self.catalog, name=name, file=str(path))  # refuse to write what cannot load
         doc["draws"], doc["seed"] = self.draws, self.seed
+        if self.as_of:
+            doc["as_of"] = self.as_of
         folder.mkdir(parents=True, exist_ok=True)
         files.write_text(path, scenarios_mod.yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         return path
@@ -110,6 +122,8 @@ class WhatIf:
         from IPython.display import HTML, SVG, display
 
         controls = {name: self._control(w, name) for name in KEY_INPUTS}
+        as_of_box = w.Text(value=self.as_of, placeholder="YYYY-MM-DD (empty: last count)", description="as_of",
+                           continuous_update=False, style={"description_width": "190px"})
         numbers, chart, status = w.HTML(), w.Output(), w.HTML()
         name_box = w.Text(value="my-what-if", description="name")
         title_box = w.Text(value="My what-if", description="title")
@@ -119,6 +133,7 @@ class WhatIf:
             start = time.perf_counter()
             try:
                 self.set(**{n: c.value for n, c in controls.items()})
+                self.set_as_of(as_of_box.value)
                 sim = self.compute()
             except ScenarioError as exc:
                 status.value = fmt.no_math(f'<span style="color:#b22222">{html.escape(str(exc))}</span>')
@@ -138,12 +153,12 @@ class WhatIf:
             except ScenarioError as exc:
                 status.value = f'<span style="color:#b22222">{html.escape(str(exc))}</span>'
 
-        for control in controls.values():
+        for control in [*controls.values(), as_of_box]:
             control.observe(refresh, names="value")
         save_button.on_click(save)
         refresh()
         display(HTML("<b>Move a control; the numbers and chart update.</b>"))
-        return w.VBox([w.HBox([w.VBox(list(controls.values())), numbers]), chart,
+        return w.VBox([w.HBox([w.VBox([as_of_box, *controls.values()]), numbers]), chart,
                        w.HBox([name_box, title_box, save_button]), status])
 
     def _control(self, w, name):
@@ -166,7 +181,7 @@ def from_namespace(namespace, draws=WHATIF_DRAWS):
     from ..data import runspec
     cat = catalog_mod.load()
     spec = runspec.from_namespace(namespace, cat)
-    return WhatIf(cat, draws=draws, seed=spec.seed, overrides=dict(spec.overrides))
+    return WhatIf(cat, draws=draws, seed=spec.seed, overrides=dict(spec.overrides), as_of=spec.as_of)
 
 
 def show_snapshot(whatif):
@@ -182,7 +197,8 @@ def show_sweep(whatif, *axes, metric="share_of_economy_per_year"):
     from ..simulation import sweep
     cat = whatif.catalog
     parsed = [sweep.parse_axis(a, cat.parameters) for a in axes]
-    frame = sweep.grid(cat.resolve(whatif.overrides(), "what-if"), cat, parsed)
+    resolved = cat.resolve(whatif.overrides(), "what-if", varied=[a.name for a in parsed])
+    frame = sweep.grid(resolved, cat, parsed, whatif.timeline)
     threshold = THRESHOLD_SHARE if metric.startswith("share_of_economy") else None
     fig = plots.sweep_chart(frame, [a.name for a in parsed], metric, LABELS[metric], formatter(metric), threshold,
                             fmt.parameter_labels(cat))
@@ -195,7 +211,8 @@ def show_solve(whatif, output, target, unknown):
 
     from ..simulation import sweep
     cat = whatif.catalog
-    value = sweep.solve(cat.resolve(whatif.overrides(), "what-if"), cat, output, target, unknown)
+    value = sweep.solve(cat.resolve(whatif.overrides(), "what-if", varied=[unknown]), cat, output, target, unknown,
+                        timeline=whatif.timeline)
     unit = cat.parameters[unknown].unit
     display(HTML(fmt.no_math(f"<p><b>{html.escape(unknown)}</b> = {value:,.4g} {html.escape(unit)} brings "
                  f"<b>{html.escape(LABELS[output].lower())}</b> to {html.escape(fmt.value(target, UNITS[output]))}, "

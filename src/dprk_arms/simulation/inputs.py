@@ -1,35 +1,66 @@
-"""Numeric model inputs from resolved parameters: draws, central values, and the economy look-ups."""
+"""Numeric model inputs from resolved parameters and the timeline: draws, central values, and look-ups."""
 
 import numpy as np
 
 from ..data.distributions import Distribution
+from ..data.statements import to_days
+from ..models.calendar import CALENDAR_YEARS
 
 
-def lookups(resolved, catalog):
-    """The economy and exports figures the choice parameters select."""
+def lookups(resolved, catalog, line=None):
+    """The figures the choice parameters and the timeline select (the same in every draw)."""
     year, measure = resolved["economy_year"], resolved["economy_measure"]
-    return {"economy_krw": catalog.economy_krw(measure, year), "exports_usd": catalog.exports_usd(year)}
-
-
-def central_inputs(resolved, catalog):
-    """Every numeric input at its central value."""
-    values = {k: v.central for k, v in resolved.items() if isinstance(v, Distribution)}
-    values.update(lookups(resolved, catalog))
+    route = resolved["volume_route"]
+    values = {"economy_krw": catalog.economy_krw(measure, year), "exports_usd": catalog.exports_usd(year),
+              "volume_from_containers": float(route == "containers"), "volume_from_intel": float(route == "intel")}
+    line = line or catalog.timeline()
+    values["as_of_days"] = to_days(line.as_of)
+    for i, s in enumerate(line.counts):
+        values[f"statement_days_{i}"] = s.days
+        values[f"statement_containers_{i}"] = s.containers
+        values[f"statement_more_than_{i}"] = float(s.qualifier == "more than")
+    economy = catalog.economy_by_year_krw(measure, CALENDAR_YEARS)
+    rates = catalog.krw_per_usd_by_year(CALENDAR_YEARS)
+    for y in CALENDAR_YEARS:
+        values[f"economy_published_krw_{y}"], values[f"economy_years_grown_{y}"] = economy[y]
+        values[f"krw_per_usd_sourced_{y}"] = rates[y] or 0.0  # 0: no sourced rate, use krw_per_usd
     return values
 
 
-def drawn_inputs(resolved, catalog, draws, seed):
+def _start_bounds(catalog, line):
+    first, last = (line or catalog.timeline()).start_range
+    return to_days(first), to_days(last)
+
+
+def central_inputs(resolved, catalog, line=None):
+    """Every numeric input at its central value (statements as stated, the start mid-way between its readings)."""
+    line = line or catalog.timeline()
+    values = {k: v.central for k, v in resolved.items() if isinstance(v, Distribution)}
+    values.update(lookups(resolved, catalog, line))
+    values["start_days"] = float(np.mean(_start_bounds(catalog, line)))
+    values.update({f"statement_u_{i}": 0.0 for i in range(len(line.counts))})
+    return values
+
+
+def drawn_inputs(resolved, catalog, draws, seed, line=None):
     """Every numeric input as `draws` samples; each parameter has its own seeded stream.
 
     Streams are spawned in parameter-file order from one SeedSequence, so overriding one parameter
-    leaves every other parameter's draws unchanged (common random numbers across scenarios).
+    leaves every other parameter's draws unchanged (common random numbers across scenarios). The
+    timeline's own draws (start date, each statement's error) come from the stream after them.
     """
-    children = np.random.SeedSequence(seed).spawn(len(resolved))
+    line = line or catalog.timeline()
+    children = np.random.SeedSequence(seed).spawn(len(resolved) + 1)
     values = {}
     for child, (name, spec) in zip(children, resolved.items()):
         if isinstance(spec, Distribution):
             values[name] = spec.sample(draws, np.random.default_rng(child))
-    values.update({k: np.full(draws, v) for k, v in lookups(resolved, catalog).items()})
+    values.update({k: np.full(draws, v) for k, v in lookups(resolved, catalog, line).items()})
+    rng = np.random.default_rng(children[-1])
+    first, last = _start_bounds(catalog, line)
+    values["start_days"] = rng.uniform(first, last, draws)
+    for i in range(len(line.counts)):
+        values[f"statement_u_{i}"] = rng.uniform(-1, 1, draws)
     return values
 
 

@@ -7,14 +7,14 @@ from ..models.evaluate import evaluate
 from .inputs import central_inputs, uncertain
 
 
-def tornado(resolved, catalog, outputs):
+def tornado(resolved, catalog, outputs, timeline=None):
     """Each uncertain input swung from its low to its high with the others central.
 
     One row per (output, parameter): the output at the input's low and high, and the absolute swing;
     sorted by swing within each output.
     """
     names = uncertain(resolved)
-    base = central_inputs(resolved, catalog)
+    base = central_inputs(resolved, catalog, timeline)
     n = 2 * len(names)
     batch = {k: np.full(n, v, dtype=float) for k, v in base.items()}
     for i, name in enumerate(names):
