@@ -134,6 +134,7 @@ def solve(resolved, catalog, output, target, unknown, bracket=None, timeline=Non
     if g_low == 0:
         return low
     if np.sign(g_low) == np.sign(g_high):
-        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {low:g} and {high:g} "
+        shown = (lambda v: statements_mod.from_days(v).isoformat()) if unknown == AS_OF else (lambda v: f"{v:g}")
+        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {shown(low)} and {shown(high)} "
                             f"(it runs from {g_low + target:.4g} to {g_high + target:.4g})")
     return optimize.brentq(gap, low, high, xtol=1e-9 * max(1.0, abs(high)), rtol=1e-12, maxiter=200)
