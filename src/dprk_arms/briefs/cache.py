@@ -6,7 +6,7 @@ from pathlib import Path
 from .. import files
 
 
-def code_digest():
+def code_digest() -> str:
     """SHA-256 of the package's own source files (code and stylesheet)."""
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parents[1]  # the package
@@ -17,7 +17,7 @@ def code_digest():
     return digest.hexdigest()
 
 
-def job_digest(parts, notebook, catalog):
+def job_digest(parts: list, notebook, catalog) -> str:
     digest = hashlib.sha256()
     for part in [*parts, catalog.fingerprint(), code_digest()]:
         digest.update(str(part).encode())
@@ -25,7 +25,7 @@ def job_digest(parts, notebook, catalog):
     return digest.hexdigest()
 
 
-def is_current(job):
+def is_current(job) -> bool:
     stamp = stamp_path(job)
     return (Path(job.out_dir) / f"{job.name}.pdf").is_file() and stamp.is_file() and \
         stamp.read_text().strip() == job.digest

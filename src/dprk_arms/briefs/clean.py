@@ -11,7 +11,7 @@ from .scratch import process_alive, scratch_is_stale
 STALE_FILE = re.compile(rf"^\..+\.{re.escape(SCRATCH_PREFIX)}(\d+)$")  # files.temp_beside's names
 
 
-def clean_stale(out):
+def clean_stale(out) -> None:
     """Remove what killed runs of ours left: scratch folders carrying our owner marker, and temporary files
     named by files.temp_beside, whose process has exited. Nothing else, however it is named."""
     out = Path(out)

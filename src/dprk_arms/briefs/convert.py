@@ -13,7 +13,7 @@ from ..files import temp_beside
 CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
 
 
-def to_html(executed, title):
+def to_html(executed, title: str) -> str:
     """A standalone HTML page of the executed notebook's outputs and narrative (no code, no stderr)."""
     nb = nbformat.read(str(executed), as_version=4)
     nb.cells = [c for c in nb.cells if "notebook-only" not in c.get("metadata", {}).get("tags", [])]
@@ -27,7 +27,7 @@ def to_html(executed, title):
             f"<style>{CSS}</style></head><body>{body}</body></html>")
 
 
-def write_pdf(page_html, target):
+def write_pdf(page_html: str, target) -> None:
     """Write the PDF atomically: a temporary file beside the target, then a rename."""
     import weasyprint
     tmp = temp_beside(target)

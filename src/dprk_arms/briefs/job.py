@@ -21,7 +21,7 @@ class Outcome:
     kept: tuple = ()  # what a failure left in <out>/failed/ to inspect
 
 
-def render_job(job):
+def render_job(job) -> Outcome:
     """Execute and convert one job in this process; never raises."""
     start = time.monotonic()
     out = Path(job.out_dir)

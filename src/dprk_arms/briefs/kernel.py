@@ -192,7 +192,7 @@ def _client(km, timeout):
     return client
 
 
-def run_code(km, code, timeout):
+def run_code(km, code: str, timeout: float) -> str:
     """Run `code` on kernel `km` and wait for it, watching the kernel's process; returns what it printed.
     Raises KernelError when the kernel dies or does not finish within `timeout` s, RuntimeError when the code fails."""
     client = _client(km, timeout)

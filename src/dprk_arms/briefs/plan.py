@@ -21,7 +21,7 @@ class Job:
     start_timeout: int = START_TIMEOUT_S  # seconds a kernel may take to start
 
 
-def output_dir(out):
+def output_dir(out: str | None) -> Path:
     """The output folder, created if missing; refuse anything that is not a folder."""
     folder = Path(out) if out else paths.REPORTS_DIR
     if folder.exists() and not folder.is_dir():
@@ -29,7 +29,8 @@ def output_dir(out):
     return folder
 
 
-def scenario_jobs(names, use_all, overrides, out, timeout, draws=None, start_timeout=START_TIMEOUT_S):
+def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | None, timeout: int,
+                  draws: int | None = None, start_timeout: int = START_TIMEOUT_S) -> list[Job]:
     """Validated jobs for the named scenarios (all errors raised before anything is written).
 
     Each job carries its scenario's canonical run spec and the digest that decides re-renders; the

@@ -17,7 +17,7 @@ from .clean import clean_stale
 from .job import Outcome
 
 
-def run_jobs(jobs, workers, force=False):
+def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
     """Render the jobs that changed, in parallel; returns outcomes in job order."""
     from tqdm import tqdm
     for folder in {j.out_dir for j in jobs}:

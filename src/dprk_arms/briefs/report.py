@@ -6,7 +6,7 @@ from pathlib import Path
 from ..defaults import EXIT_FAILED, EXIT_OK
 
 
-def report(outcomes, out):
+def report(outcomes: list, out) -> int:
     for o in outcomes:
         line = f"{o.status:>8}  {o.name:<24} {o.seconds:6.1f}s"
         if o.status == "rendered":

@@ -13,8 +13,9 @@ def _on_sigterm(signum, frame):
     raise KeyboardInterrupt
 
 
-def render(scenarios, use_all=False, overrides=None, out=None, jobs=None, force=False, cell_timeout=600,
-           draws=None, start_timeout=START_TIMEOUT_S):
+def render(scenarios: list[str], use_all: bool = False, overrides: dict | None = None, out: str | None = None,
+           jobs: int | None = None, force: bool = False, cell_timeout: int = 600, draws: int | None = None,
+           start_timeout: int = START_TIMEOUT_S) -> int:
     """Render briefs for the named scenarios (or all); prints a summary and returns the exit code."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws, start_timeout)
@@ -22,7 +23,8 @@ def render(scenarios, use_all=False, overrides=None, out=None, jobs=None, force=
     return report(run_jobs(todo, workers, force), todo[0].out_dir)
 
 
-def compare(scenarios, overrides=None, out=None, cell_timeout=600, draws=None, start_timeout=START_TIMEOUT_S):
+def compare(scenarios: list[str], overrides: dict | None = None, out: str | None = None, cell_timeout: int = 600,
+            draws: int | None = None, start_timeout: int = START_TIMEOUT_S) -> int:
     """One comparison brief across scenarios, each at its own draws and seed (or `draws` for all)."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     job = compare_job(scenarios, overrides, out, cell_timeout, draws, start_timeout)

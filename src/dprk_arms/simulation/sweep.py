@@ -73,7 +73,7 @@ def _as_of_axis(spec):
     return Axis(AS_OF, np.round(np.linspace(statements_mod.to_days(start), statements_mod.to_days(stop), steps)))
 
 
-def grid(resolved, catalog, axes, timeline=None):
+def grid(resolved: dict, catalog, axes: list, timeline=None) -> pd.DataFrame:
     """Every output on the full grid of `axes` (one or two), as a long DataFrame: axes columns, then outputs."""
     if not 1 <= len(axes) <= 2:
         raise ScenarioError("sweep", None, f"sweep one or two parameters, got {len(axes)}")
@@ -100,7 +100,7 @@ def grid(resolved, catalog, axes, timeline=None):
     return pd.concat([frame, pd.DataFrame({k: np.asarray(v).ravel() for k, v in outputs.items()})], axis=1)
 
 
-def solve(resolved, catalog, output, target, unknown, bracket=None, timeline=None):
+def solve(resolved: dict, catalog, output: str, target: float, unknown: str, bracket=None, timeline=None) -> float:
     """The value of `unknown` at which `output` equals `target`, others at central values (Brent's method).
 
     `unknown` may be `as_of`: the answer is then in days since 1970 (statements.from_days makes it a date).
