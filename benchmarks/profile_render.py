@@ -18,7 +18,8 @@ from pathlib import Path
 from dprk_arms import paths
 from dprk_arms.data import catalog as catalog_mod
 from dprk_arms.data import scenarios
-from dprk_arms.presentation import render
+from dprk_arms.briefs import convert, kernel
+from dprk_arms.briefs import execute as execute_mod
 
 # Modules a brief never needs; finding one in the kernel means an import to cut.
 LAB_ONLY = ("jupyterlab", "jupyter_server", "notebook", "ipywidgets", "tornado.web", "widgetsnbextension")
@@ -42,7 +43,7 @@ class Stages:
 
 def kernel_modules(km):
     """Module names loaded in the kernel (after the preload and two briefs)."""
-    return render.run_code(km, "import sys; print(' '.join(sorted(sys.modules)))", 30).split()
+    return kernel.run_code(km, "import sys; print(' '.join(sorted(sys.modules)))", 30).split()
 
 
 def import_time(module):
@@ -63,20 +64,19 @@ def main():
 
     cat = catalog_mod.load()
     scen = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat)
-    params = {"scenario": scen.name, "title": scen.title, "question": scen.question,
-              "draws": args.draws or scen.draws, "seed": scen.seed, **scen.overrides}
+    params = {"run_spec": scen.with_settings(draws=args.draws).canonical()}
     notebook = paths.NOTEBOOKS_DIR / "brief.ipynb"
     stages = Stages()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        km = stages.time("kernel start + preload (once per worker)", render.warm_kernel, tmp / "logs")
-        stages.time("execute, cold: first brief on the kernel", render.execute, notebook, tmp / "a.ipynb",
+        km = stages.time("kernel start + preload (once per worker)", kernel.warm_kernel, tmp / "logs")
+        stages.time("execute, cold: first brief on the kernel", execute_mod.execute, notebook, tmp / "a.ipynb",
                     params, 600, km=km)
-        stages.time("reset between briefs", render.reset_kernel, km)
-        stages.time("execute, warm: a later brief", render.execute, notebook, tmp / "b.ipynb", params, 600, km=km)
+        stages.time("reset between briefs", kernel.reset_kernel, km)
+        stages.time("execute, warm: a later brief", execute_mod.execute, notebook, tmp / "b.ipynb", params, 600, km=km)
         loaded = kernel_modules(km)
-        render.discard_kernel()
-        page = stages.time("notebook -> HTML (nbconvert)", render.to_html, tmp / "b.ipynb", scen.title)
+        kernel.discard_kernel()
+        page = stages.time("notebook -> HTML (nbconvert)", convert.to_html, tmp / "b.ipynb", scen.title)
         stages.time("import weasyprint (once per worker)", __import__, "weasyprint")
         import weasyprint
         html_doc = weasyprint.HTML(string=page, base_url=str(paths.ROOT))
@@ -89,7 +89,7 @@ def main():
         profiler = Profiler(interval=0.002) if Profiler else None
         if profiler:  # a second, profiled pass: the profiler's overhead stays out of the timings above
             profiler.start()
-            render.write_pdf(page, tmp / "profiled.pdf")
+            convert.write_pdf(page, tmp / "profiled.pdf")
             profiler.stop()
 
     print(f"Stages of one brief ({scen.name}, {params['draws']:,} draws):")

@@ -98,8 +98,7 @@ def bench_whatif(cat, repeat):
 
 def _scenario_parameters(name, cat):
     scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", cat)
-    return {"scenario": scen.name, "title": scen.title, "question": scen.question,
-            "draws": scen.draws, "seed": scen.seed, **scen.overrides}
+    return {"run_spec": scen.canonical()}  # what `dprk-arms render` hands papermill
 
 
 def plain_route(names, cat, folder):

@@ -10,7 +10,11 @@ from pypdf import PdfReader
 
 from dprk_arms import paths
 from dprk_arms.data import scenarios
-from dprk_arms.presentation import batch
+from dprk_arms import files
+from dprk_arms.briefs import cache, clean, convert, kernel, plan, pool, scratch
+from dprk_arms.briefs import execute as execute_mod
+from dprk_arms.briefs import job as job_mod
+from dprk_arms.briefs import report as report_mod
 from dprk_arms.presentation import format as fmt
 from dprk_arms.simulation import montecarlo, sensitivity
 
@@ -132,12 +136,12 @@ def _failing_notebook(tmp_path):
 
 def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, catalog):
     out = tmp_path / "out"
-    jobs = batch.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=2000)
+    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=2000)
     good, bad = jobs[0], jobs[1]
     out.mkdir()
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
-    bad = batch.Job(bad.name, bad.title, str(_failing_notebook(tmp_path)), bad.parameters, bad.out_dir, "x", 120)
-    outcomes = batch.run_jobs([good, bad], workers=2)
+    bad = plan.Job(bad.name, bad.title, str(_failing_notebook(tmp_path)), bad.parameters, bad.out_dir, "x", 120)
+    outcomes = pool.run_jobs([good, bad], workers=2)
     assert [o.status for o in outcomes] == ["rendered", "failed"]
     assert "injected fault" in outcomes[1].message and "cell" in outcomes[1].message
     assert (out / "baseline.pdf").is_file()
@@ -145,19 +149,18 @@ def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, cata
     kept = nbformat.read(out / "failed" / "low-price.ipynb", as_version=4)
     errors = [o for c in kept.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors and errors[0].evalue == "injected fault"
-    assert batch.report(outcomes, out) == batch.EXIT_FAILED
+    assert report_mod.report(outcomes, out) == report_mod.EXIT_FAILED
 
 
 def test_stale_work_files_from_a_killed_render_are_cleaned(tmp_path):
-    from dprk_arms.presentation import render
     out = tmp_path / "out"
-    dead = render.make_scratch(out / ".work")
-    (dead / render.MARKER).write_text("99999999 1")  # its owner has exited
-    (out / f".baseline.pdf.abc123.{render.SCRATCH_PREFIX}99999999").write_bytes(b"half a pdf")
-    live = render.make_scratch(out / ".work")
-    batch.clean_stale(out)
+    dead = scratch.make_scratch(out / ".work")
+    (dead / scratch.MARKER).write_text("99999999 1")  # its owner has exited
+    (out / f".baseline.pdf.abc123.{files.SCRATCH_PREFIX}99999999").write_bytes(b"half a pdf")
+    live = scratch.make_scratch(out / ".work")
+    clean.clean_stale(out)
     assert not dead.exists()
-    assert not (out / f".baseline.pdf.abc123.{render.SCRATCH_PREFIX}99999999").exists()
+    assert not (out / f".baseline.pdf.abc123.{files.SCRATCH_PREFIX}99999999").exists()
     assert live.exists()
 
 
@@ -190,7 +193,7 @@ def test_chart_check_tells_a_chart_from_a_caption_alone(tmp_path):
     for body, expect_chart in [(f"<div>{svg}</div><p>Figure 1. A chart.</p>", True),
                                (f"<table>{rows}</table><p>Figure 1. A caption with no chart.</p>", False)]:
         pdf = tmp_path / "page.pdf"
-        render.write_pdf(f"<html><body>{body}</body></html>", pdf)
+        convert.write_pdf(f"<html><body>{body}</body></html>", pdf)
         paths_drawn, labels = _chart_marks(PdfReader(pdf).pages[0])
         assert (paths_drawn >= PATHS_PER_CHART and labels >= LABELS_PER_CHART) == expect_chart, (paths_drawn, labels)
 

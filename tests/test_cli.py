@@ -163,9 +163,10 @@ class _FullDisk(io.StringIO):
 
 
 def test_failed_render_is_not_reported_as_success_when_the_pipe_closed(tmp_path, monkeypatch, capsys):
-    from dprk_arms.presentation import batch
-    monkeypatch.setattr(batch, "run_jobs", lambda jobs, workers, force=False:
-                        [batch.Outcome(j.name, "failed", 0.1, "boom") for j in jobs])
+    from dprk_arms.briefs import job as job_mod
+    from dprk_arms.briefs import run as run_mod
+    monkeypatch.setattr(run_mod, "run_jobs", lambda jobs, workers, force=False:
+                        [job_mod.Outcome(j.name, "failed", 0.1, "boom") for j in jobs])
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     assert cli.main(["render", "baseline", "--out", str(tmp_path)]) == 1
 

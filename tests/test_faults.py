@@ -17,7 +17,11 @@ import pytest
 from pypdf import PdfReader
 
 from dprk_arms import paths
-from dprk_arms.presentation import batch, render
+from dprk_arms import files
+from dprk_arms.briefs import cache, clean, convert, kernel, plan, pool, scratch
+from dprk_arms.briefs import execute as execute_mod
+from dprk_arms.briefs import job as job_mod
+from dprk_arms.briefs import report as report_mod
 
 pytestmark = pytest.mark.slow
 SCENARIOS = ["baseline", "seed-headline", "low-price"]
@@ -102,7 +106,7 @@ def with_good_baseline(tmp_path, good_baseline):
 def in_process_kernel():
     """For tests that run render_job in this process (to fake a full disk): one kernel, shut down after."""
     yield
-    render.discard_kernel()
+    kernel.discard_kernel()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -205,16 +209,16 @@ def _notebook_with(tmp_path, code):
 
 
 def _jobs(tmp_path, out, code=None, names=("baseline", "low-price")):
-    jobs = batch.scenario_jobs(list(names), False, {}, out, 5 if code and "sleep" in code else 120, draws=2000)
+    jobs = plan.scenario_jobs(list(names), False, {}, out, 5 if code and "sleep" in code else 120, draws=2000)
     if code is not None:
         bad = jobs[-1]
-        jobs[-1] = batch.Job(bad.name, bad.title, str(_notebook_with(tmp_path, code)), bad.parameters,
+        jobs[-1] = plan.Job(bad.name, bad.title, str(_notebook_with(tmp_path, code)), bad.parameters,
                              bad.out_dir, "x", bad.timeout)
     return jobs
 
 
 def _assert_summary_names_only_what_is_there(outcomes, out, capsys):
-    assert batch.report(outcomes, out) == batch.EXIT_FAILED
+    assert report_mod.report(outcomes, out) == report_mod.EXIT_FAILED
     err = capsys.readouterr().err
     named = [w.rstrip(",;") for w in err.split() if str(out) in w]
     assert all(Path(w).is_file() for w in named), err
@@ -226,7 +230,7 @@ def _assert_summary_names_only_what_is_there(outcomes, out, capsys):
                          ids=["kernel-dies", "cell-hangs"])
 def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, error, capsys):
     out = tmp_path / "out"
-    outcomes = batch.run_jobs(_jobs(tmp_path, out, code), workers=2)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, code), workers=2)
     assert [o.status for o in outcomes] == ["rendered", "failed"]
     assert error in outcomes[1].message and code[:20] in outcomes[1].message
     assert not (out / "low-price.pdf").exists() and (out / "baseline.pdf").is_file()
@@ -242,7 +246,7 @@ def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
-    outcomes = batch.run_jobs(_jobs(tmp_path, out, "import sys; sys.exit(0)", ["low-price"]), workers=1)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, "import sys; sys.exit(0)", ["low-price"]), workers=1)
     assert outcomes[0].status == "failed", outcomes[0]
     assert "did not run" in outcomes[0].message and "sys.exit(0)" in outcomes[0].message
     assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
@@ -253,7 +257,7 @@ def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys):
 def test_a_pdf_target_that_is_a_folder_fails_and_keeps_the_notebook(tmp_path, capsys):
     out = tmp_path / "out"
     (out / "low-price.pdf").mkdir(parents=True)
-    outcomes = batch.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
     assert outcomes[0].status == "failed" and "is a folder" in outcomes[0].message
     assert (out / "low-price.pdf").is_dir() and (out / "failed" / "low-price.ipynb").is_file()
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
@@ -264,11 +268,11 @@ def test_a_published_pdf_is_never_reported_failed(tmp_path, capsys):
     out = tmp_path / "out"
     (out / ".low-price.sha256").mkdir(parents=True)
     jobs = _jobs(tmp_path, out, names=["low-price"])
-    outcomes = batch.run_jobs(jobs, workers=1)
+    outcomes = pool.run_jobs(jobs, workers=1)
     assert outcomes[0].status == "rendered" and "cache stamp not updated" in outcomes[0].message
     assert len(PdfReader(out / "low-price.pdf").pages) > 3
-    assert not batch.is_current(jobs[0])
-    assert batch.report(outcomes, out) == batch.EXIT_OK
+    assert not cache.is_current(jobs[0])
+    assert report_mod.report(outcomes, out) == report_mod.EXIT_OK
     assert "cache stamp not updated" in capsys.readouterr().out
 
 
@@ -283,15 +287,15 @@ def test_a_full_disk_after_the_notebook_step(tmp_path, monkeypatch, capsys, in_p
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
     job = _jobs(tmp_path, out, names=["low-price"])[0]
     if where == "pdf":
-        monkeypatch.setattr(render, "write_pdf", _enospc)
+        monkeypatch.setattr(convert, "write_pdf", _enospc)
     elif where == "stamp":
-        write = render.write_atomic
-        monkeypatch.setattr(render, "write_atomic", lambda t, d: _enospc() if t.name.endswith(".sha256") else write(t, d))
+        write = files.write_atomic
+        monkeypatch.setattr(files, "write_atomic", lambda t, d: _enospc() if t.name.endswith(".sha256") else write(t, d))
     else:  # the PDF fails, and so does keeping anything for inspection
-        monkeypatch.setattr(render, "write_pdf", _enospc)
-        monkeypatch.setattr(batch, "_publish", _enospc)
-        monkeypatch.setattr(render, "write_atomic", _enospc)
-    outcome = batch.render_job(job)
+        monkeypatch.setattr(convert, "write_pdf", _enospc)
+        monkeypatch.setattr(job_mod, "_publish", _enospc)
+        monkeypatch.setattr(files, "write_atomic", _enospc)
+    outcome = job_mod.render_job(job)
     if where == "stamp":
         assert outcome.status == "rendered" and "No space left" in outcome.message
         assert len(PdfReader(out / "low-price.pdf").pages) > 3
@@ -332,10 +336,10 @@ def fake_kernel(tmp_path, monkeypatch):
     (folder / "ipykernel_launcher.py").write_text(FAKE_LAUNCHER)
     monkeypatch.setenv("PYTHONPATH", f"{folder}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
     monkeypatch.setenv("FAKE_KERNEL_STATE", str(tmp_path / "kernel-starts"))
-    render.discard_kernel()
+    kernel.discard_kernel()
     yield lambda mode, **env: [monkeypatch.setenv("FAKE_KERNEL_MODE", mode)] + [
         monkeypatch.setenv(k, str(v)) for k, v in env.items()]
-    render.discard_kernel()
+    kernel.discard_kernel()
 
 
 def _starts(tmp_path):
@@ -345,15 +349,15 @@ def _starts(tmp_path):
 def test_a_kernel_slow_to_start_is_waited_for_not_declared_dead(tmp_path, fake_kernel):
     """The busy-machine failure: a kernel that answers late looked dead to a heartbeat-judged client."""
     fake_kernel("slow", FAKE_KERNEL_DELAY_S=4)
-    km = render.warm_kernel(tmp_path / "logs")  # the default start timeout
-    assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+    km = kernel.warm_kernel(tmp_path / "logs")  # the default start timeout
+    assert kernel.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
     assert _starts(tmp_path) == 1  # the same kernel, not a replacement
 
 
 def test_a_kernel_killed_while_starting_is_replaced(tmp_path, fake_kernel):
     fake_kernel("killed-first")
-    km = render.warm_kernel(tmp_path / "logs", start_timeout=DEADLINE_S)
-    assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+    km = kernel.warm_kernel(tmp_path / "logs", start_timeout=DEADLINE_S)
+    assert kernel.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
     assert _starts(tmp_path) == 2
 
 
@@ -361,20 +365,20 @@ def test_a_kernel_killed_during_its_preload_is_replaced_promptly(tmp_path, monke
     """Killed after it answered but before set-up finished: noticed by its process, not after a 120 s wait."""
     fake_kernel("real")
     mark = tmp_path / "killed-once"
-    monkeypatch.setattr(render, "PRELOAD", f"import os, pathlib, signal\nif not pathlib.Path({str(mark)!r}).exists():\n"
-                        f"    pathlib.Path({str(mark)!r}).touch(); os.kill(os.getpid(), signal.SIGKILL)\n" + render.PRELOAD)
-    km = render.warm_kernel(tmp_path / "logs")
-    assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+    monkeypatch.setattr(kernel, "PRELOAD", f"import os, pathlib, signal\nif not pathlib.Path({str(mark)!r}).exists():\n"
+                        f"    pathlib.Path({str(mark)!r}).touch(); os.kill(os.getpid(), signal.SIGKILL)\n" + kernel.PRELOAD)
+    km = kernel.warm_kernel(tmp_path / "logs")
+    assert kernel.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
     assert mark.exists() and _starts(tmp_path) == 2
 
 
 def test_a_kernel_that_cannot_start_is_reported_with_its_log(tmp_path, fake_kernel, capsys):
     fake_kernel("fail")
     out = tmp_path / "out"
-    outcomes = batch.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
     assert outcomes[0].status == "failed" and "KernelStartError" in outcomes[0].message
     assert "simulated start failure" in outcomes[0].message  # the kernel's own last log line
-    assert _starts(tmp_path) == render.START_ATTEMPTS
+    assert _starts(tmp_path) == kernel.START_ATTEMPTS
     log = (out / "failed" / "low-price.log").read_text()
     assert "simulated start failure: no such library" in log and "exit code 3" in log
     err = _assert_summary_names_only_what_is_there(outcomes, out, capsys)
@@ -383,16 +387,16 @@ def test_a_kernel_that_cannot_start_is_reported_with_its_log(tmp_path, fake_kern
 
 def test_kernels_use_unix_sockets_and_a_private_runtime_folder(tmp_path):
     """No TCP ports to race for, and nothing shared with other renders' kernels."""
-    render.discard_kernel()
+    kernel.discard_kernel()
     try:
-        km = render.warm_kernel(tmp_path)
+        km = kernel.warm_kernel(tmp_path)
         assert km.transport == "ipc"
-        scratch = render.kernel_scratch()
+        scratch = kernel.kernel_scratch()
         assert Path(km.connection_file).parent == scratch and Path(km.ip).parent == scratch
-        printed = render.run_code(km, "import os; print(os.environ['JUPYTER_RUNTIME_DIR'])", DEADLINE_S)
+        printed = kernel.run_code(km, "import os; print(os.environ['JUPYTER_RUNTIME_DIR'])", DEADLINE_S)
         assert printed.strip() == str(scratch)
     finally:
-        render.discard_kernel()
+        kernel.discard_kernel()
 
 
 def test_without_unix_sockets_a_kernel_that_loses_its_port_is_replaced(tmp_path, monkeypatch):
@@ -400,7 +404,7 @@ def test_without_unix_sockets_a_kernel_that_loses_its_port_is_replaced(tmp_path,
     import socket
 
     from jupyter_client.connect import LocalPortCache
-    monkeypatch.setattr(render, "ipc_available", lambda: False)
+    monkeypatch.setattr(kernel, "ipc_available", lambda: False)
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
     taken.listen()
@@ -412,14 +416,14 @@ def test_without_unix_sockets_a_kernel_that_loses_its_port_is_replaced(tmp_path,
         return taken.getsockname()[1] if len(handed_out) == 1 else choose(self, ip)
 
     monkeypatch.setattr(LocalPortCache, "find_available_port", first_pick_taken)
-    render.discard_kernel()
+    kernel.discard_kernel()
     try:
-        km = render.warm_kernel(tmp_path)
-        assert render.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
+        km = kernel.warm_kernel(tmp_path)
+        assert kernel.run_code(km, "print(6 * 7)", DEADLINE_S).strip() == "42"
         assert len(handed_out) == 10  # five ports for the kernel that died, five for its replacement
         assert any("Address already in use" in log.read_text() for log in tmp_path.glob("kernel-*.log"))
     finally:
-        render.discard_kernel()
+        kernel.discard_kernel()
         taken.close()
 
 
@@ -427,23 +431,23 @@ def test_clean_up_removes_only_what_a_run_of_ours_left(tmp_path):
     out = tmp_path / "out"
     work = out / ".work"
     dead = "999999999 1"  # no such process
-    ours_dead = render.make_scratch(work)
-    (ours_dead / render.MARKER).write_text(dead)
-    ours_live = render.make_scratch(work)  # this process: alive
-    lookalike = work / f"{render.SCRATCH_PREFIX}999999999-abc"  # named like ours, but no marker: not ours
+    ours_dead = scratch.make_scratch(work)
+    (ours_dead / scratch.MARKER).write_text(dead)
+    ours_live = scratch.make_scratch(work)  # this process: alive
+    lookalike = work / f"{files.SCRATCH_PREFIX}999999999-abc"  # named like ours, but no marker: not ours
     users = [work / "notes-999999999", lookalike]
     for folder in users:
         folder.mkdir(parents=True)
         (folder / "draft.txt").write_text("the user's")
-    unmarked_empty = work / f"{render.SCRATCH_PREFIX}999999999-def"  # ours, killed before it was marked
+    unmarked_empty = work / f"{files.SCRATCH_PREFIX}999999999-def"  # ours, killed before it was marked
     unmarked_empty.mkdir()
     user_files = [out / ".draft.tmp-999999999", out / ".baseline.pdf.tmp-999999999"]
     for file in user_files:
         file.write_text("the user's")
-    ours_tmp = out / f".baseline.pdf.x1y2z3.{render.SCRATCH_PREFIX}999999999"
+    ours_tmp = out / f".baseline.pdf.x1y2z3.{files.SCRATCH_PREFIX}999999999"
     ours_tmp.write_bytes(b"half a pdf")
-    live_tmp = render.temp_beside(out / "low-price.pdf")
-    batch.clean_stale(out)
+    live_tmp = files.temp_beside(out / "low-price.pdf")
+    clean.clean_stale(out)
     assert not ours_dead.exists() and not ours_tmp.exists() and not unmarked_empty.exists()
     assert ours_live.is_dir() and live_tmp.is_file()
     assert all(f.exists() for f in users + user_files)
@@ -451,8 +455,8 @@ def test_clean_up_removes_only_what_a_run_of_ours_left(tmp_path):
 
 def test_a_scratch_marker_names_a_live_process_only_while_it_runs(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
-    identity = render.process_identity(proc.pid)
-    assert render.process_alive(identity)
-    assert not render.process_alive(f"{proc.pid} 1")  # same pid, another start time: a recycled pid
+    identity = scratch.process_identity(proc.pid)
+    assert scratch.process_alive(identity)
+    assert not scratch.process_alive(f"{proc.pid} 1")  # same pid, another start time: a recycled pid
     proc.communicate(b"")
-    assert not render.process_alive(identity)
+    assert not scratch.process_alive(identity)

@@ -7,7 +7,7 @@ import papermill
 import pytest
 
 from dprk_arms import paths
-from dprk_arms.presentation import nbsync
+from dprk_arms.briefs import nbsync
 from dprk_arms.data.runspec import NOTEBOOK_KEYS
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -32,7 +32,7 @@ def test_committed_notebook_has_no_outputs(path):
 def test_parameters_cell_matches_the_parameter_definitions(path, catalog):
     cell = nbsync.parameters_cell(_read(path))
     expected = nbsync.parameters_source(catalog, nbsync.extra_lines(path.name))
-    assert cell.source == expected, "run: python -m dprk_arms.presentation.nbsync"
+    assert cell.source == expected, "run: python -m dprk_arms.briefs.nbsync"
     names = {t.id for node in ast.parse(cell.source).body for t in node.targets}
     assert set(catalog.parameters) | set(NOTEBOOK_KEYS) <= names
 

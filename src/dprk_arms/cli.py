@@ -88,36 +88,42 @@ def cmd_estimate(args):
     return 0
 
 
-def _at_least(value, low, option, unit=""):
-    if value is not None and value < low:
-        raise ScenarioError(option, option.lstrip("-").replace("-", "_"), f"expected at least {low}{unit}, got {value}")
+MAX_TIMEOUT_S = 86_400  # a day: beyond it a timeout is a typo, and asyncio refuses very large ones anyway
+
+
+def _at_least(value, low, option, unit="", high=None):
+    if value is not None and (value < low or (high is not None and value > high)):
+        expected = f"from {low:,} to {high:,}{unit}s" if high is not None else f"at least {low}{unit}"
+        raise ScenarioError(option, option.lstrip("-").replace("-", "_"), f"expected {expected}, got {value:,}")
     return value
 
 
 def cmd_render(args):
-    from .presentation import batch
-    return batch.render(args.scenarios, args.all, parse_overrides(args.param), args.out,
+    from .briefs import run
+    return run.render(args.scenarios, args.all, parse_overrides(args.param), args.out,
                         _at_least(args.jobs, 1, "--jobs"), args.force,
-                        _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws,
-                        _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second"))
+                        _at_least(args.cell_timeout, 1, "--cell-timeout", " second", MAX_TIMEOUT_S), args.draws,
+                        _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S))
 
 
 def cmd_compare(args):
-    from .presentation import batch
-    return batch.compare(args.scenarios, parse_overrides(args.param), args.out,
-                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws,
-                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second"))
+    from .briefs import run
+    return run.compare(args.scenarios, parse_overrides(args.param), args.out,
+                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second", MAX_TIMEOUT_S), args.draws,
+                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S))
 
 
 def cmd_sweep(args):
     from .data import catalog
-    from .presentation import whatif
+    from .presentation import sweeps
     from .simulation import sweep
     cat = catalog.load()
     axes = [sweep.parse_axis(a, cat.parameters) for a in args.axes]
+    if args.as_of is not None and any(a.name == sweep.AS_OF for a in axes):
+        raise ScenarioError("--as-of", "as_of", "is swept here; give it either as an axis or as --as-of, not both")
     resolved = cat.resolve(parse_overrides(args.param), "-p", varied=[a.name for a in axes])
     frame = sweep.grid(resolved, cat, axes, _timeline(cat, args))
-    written = whatif.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
+    written = sweeps.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
     for path in written:
         print(path)
     return 0
@@ -137,6 +143,8 @@ def cmd_solve(args):
     if not math.isfinite(target_value):
         raise ScenarioError("solve", name, f"target must be a finite number, got {target!r}")
     overrides = parse_overrides(args.param)
+    if args.unknown == sweep.AS_OF and args.as_of is not None:
+        raise ScenarioError("--as-of", "as_of", "is the date solved for (--for as_of); drop --as-of")
     if args.unknown in overrides:
         # Solving overwrites the parameter, so the -p value would be ignored while the sentence reports it.
         raise ScenarioError("-p", args.unknown, f"is the parameter solved for (--for {args.unknown}); "
@@ -192,7 +200,7 @@ def build_parser():
     p.add_argument("--scenario", type=_text("--scenario"), help="start from a scenario (name or .yaml path)")
     p.add_argument("--draws", type=int)
     p.add_argument("--seed", type=int)
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (default: the scenario's, "
+    p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD", help="the date to estimate for (default: the scenario's, "
                    "else the last dated container count)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_estimate)
@@ -200,17 +208,17 @@ def build_parser():
     p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart")
     p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:STEPS")
     p.add_argument("--metric", default="share_of_economy_per_year", help="output to chart (default: %(default)s)")
-    p.add_argument("--output", default=None, help="file name stem (default: from the swept names)")
+    p.add_argument("--output", type=_text("--output"), default=None, help="file name stem (default: from the swept names)")
     p.add_argument("--out", type=_text("--out"), default=None, help="folder (default: reports/sweeps/)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or sweep as_of=START:STOP:STEPS)")
+    p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD", help="the date to estimate for (or sweep as_of=START:STOP:STEPS)")
     p.set_defaults(func=cmd_sweep, default_out=paths.REPORTS_DIR / "sweeps")
 
     p = sub.add_parser("solve", help="the input value at which an output reaches a target (break-even)")
     p.add_argument("target", metavar="OUTPUT=TARGET", help="e.g. share_of_economy=0.10")
     p.add_argument("--for", dest="unknown", required=True, metavar="PARAMETER", help="the input to solve for")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or --for as_of)")
+    p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD", help="the date to estimate for (or --for as_of)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
 

@@ -114,7 +114,7 @@ def load_series(path, claims):
 
 
 @functools.lru_cache(maxsize=4)
-def load(data_dir=None):
+def load(data_dir=None) -> Catalog:
     """Load and validate everything in data/ (cached per folder)."""
     data_dir = Path(data_dir or paths.DATA_DIR)
     sources = load_sources(data_dir / "sources.csv")

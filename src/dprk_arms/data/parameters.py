@@ -155,22 +155,7 @@ class Parameter:
             raise ScenarioError(file, key, str(exc)) from None
 
     def _number(self, value, file, key):
-        if isinstance(value, bool) or value is None:
-            raise ScenarioError(file, key, f"expected a number in {self.unit}, got {value!r}")
-        if isinstance(value, str) and "," in value:
-            text = value.strip()
-            ambiguous = text.count(",") == 1 and "." not in text  # 1,500 is one and a half in much of the world
-            if ambiguous or not GROUPED_NUMBER.match(text):
-                raise ScenarioError(file, key, f"expected a number in {self.unit}, got {value!r}: a comma may be a "
-                                    "decimal comma, so it is read as a thousands separator only in 1,000,000 or "
-                                    "1,000.5; write the number without commas, with '.' for decimals")
-        try:
-            number = float(str(value).replace("_", "").replace(",", "")) if isinstance(value, str) else float(value)
-        except (TypeError, ValueError, OverflowError):
-            raise ScenarioError(file, key, f"expected a number in {self.unit}, got {value!r}") from None
-        if not math.isfinite(number):
-            raise ScenarioError(file, key, f"expected a finite number in {self.unit}, got {value!r}")
-        return number
+        return parse_number(value, file, key, self.unit)
 
     def _check_range(self, dist, file, key):
         low, high = dist.bounds
@@ -178,6 +163,27 @@ class Parameter:
             raise ScenarioError(file, key, f"{low:g} is below the minimum {self.minimum:g} {self.unit}")
         if self.maximum is not None and high > self.maximum:
             raise ScenarioError(file, key, f"{high:g} is above the maximum {self.maximum:g} {self.unit}")
+
+
+def parse_number(value, file, key, unit):
+    """A finite number from YAML or text; a comma only as a thousands separator in every group (1,000,000 or
+    1,000.5), since "1,5" may be a decimal comma and is refused rather than guessed."""
+    if isinstance(value, bool) or value is None:
+        raise ScenarioError(file, key, f"expected a number in {unit}, got {value!r}")
+    if isinstance(value, str) and "," in value:
+        text = value.strip()
+        ambiguous = text.count(",") == 1 and "." not in text  # 1,500 is one and a half in much of the world
+        if ambiguous or not GROUPED_NUMBER.match(text):
+            raise ScenarioError(file, key, f"expected a number in {unit}, got {value!r}: a comma may be a "
+                                "decimal comma, so it is read as a thousands separator only in 1,000,000 or "
+                                "1,000.5; write the number without commas, with '.' for decimals")
+    try:
+        number = float(str(value).replace("_", "").replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ScenarioError(file, key, f"expected a number in {unit}, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ScenarioError(file, key, f"expected a finite number in {unit}, got {value!r}")
+    return number
 
 
 class ParameterSet(dict):

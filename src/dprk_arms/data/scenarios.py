@@ -122,6 +122,9 @@ def from_document(doc, catalog, name, file, path=None, extra_overrides=None) -> 
             hint = did_you_mean(str(key), TOP_KEYS)
             raise ScenarioError(file, str(key), f"unknown key{hint}; expected {', '.join(sorted(TOP_KEYS))}")
     params = _parameters(doc, file)
+    for key in ("as_of", "statements"):  # as with parameters: a key left blank is a slip, not the default
+        if key in doc and doc[key] is None:
+            raise ScenarioError(file, key, "is empty; give a value or leave the key out")
     return build(catalog, name=name, title=_text(doc, "title", file), question=_text(doc, "question", file),
                  overrides={k: _plain(v) for k, v in params.items()}, extra_overrides=extra_overrides,
                  draws=doc.get("draws"), seed=doc.get("seed"), as_of=doc.get("as_of"),

@@ -114,17 +114,18 @@ def parse_date(value, file, key):
         raise ScenarioError(file, key, f"{text!r} is not a real date; expected YYYY-MM-DD") from None
 
 
-def _count(value, file, key):
+# Far beyond any count the sources give (thousands of containers, millions of rounds): a larger one is a typo.
+MAX_COUNT = {"containers": 1_000_000, "rounds": 100_000_000}
+
+
+def _count(value, file, key, what):
+    """A whole, non-negative cumulative count of `what` (containers or rounds), or None when not given."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise ScenarioError(file, key, f"expected a non-negative number, got {value!r}")
-    try:
-        number = float(str(value).replace(",", "").replace("_", "")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise ScenarioError(file, key, f"expected a non-negative number, got {value!r}") from None
-    if not math.isfinite(number) or number < 0:
-        raise ScenarioError(file, key, f"expected a finite non-negative number, got {value!r}")
+    from .parameters import parse_number
+    number = parse_number(value, file, key, what)
+    if number < 0 or not number.is_integer() or number > MAX_COUNT[what]:
+        raise ScenarioError(file, key, f"expected a whole number of {what} from 0 to {MAX_COUNT[what]:,}, got {value!r}")
     return number
 
 
@@ -134,8 +135,8 @@ def _statement(fields, file, key, origin, claim_id=""):
     kind = fields.get("kind", "munitions")
     if kind not in KINDS:
         raise ScenarioError(file, f"{key}.kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
-    containers = _count(fields.get("containers"), file, f"{key}.containers")
-    rounds = _count(fields.get("rounds"), file, f"{key}.rounds")
+    containers = _count(fields.get("containers"), file, f"{key}.containers", "containers")
+    rounds = _count(fields.get("rounds"), file, f"{key}.rounds", "rounds")
     if containers is None and rounds is None:
         raise ScenarioError(file, key, "gives neither containers nor rounds; expected one or both")
     qualifier = fields.get("qualifier") or "about"

@@ -1,13 +1,16 @@
 """Shell revenue: volume by munition type x realised price, against the size of the DPRK economy."""
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .checks import as_array
 
 MONTHS_PER_YEAR = 12.0
 
 
-def rounds_by_type(volume_rounds, share_122mm, share_other):
+def rounds_by_type(
+        volume_rounds: ArrayLike, share_122mm: ArrayLike, share_other: ArrayLike,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rounds of 152mm, 122mm and other types from total volume and the mix shares."""
     volume = as_array("volume_rounds", volume_rounds, low=0)
     s122 = as_array("share_122mm", share_122mm, 0, 1)
@@ -18,7 +21,10 @@ def rounds_by_type(volume_rounds, share_122mm, share_other):
     return volume * np.clip(1 - s122 - sother, 0, None), volume * s122, volume * sother
 
 
-def revenue_usd(rounds_152mm, rounds_122mm, rounds_other, price_152mm_usd, price_122mm_usd, price_other_usd):
+def revenue_usd(
+        rounds_152mm: ArrayLike, rounds_122mm: ArrayLike, rounds_other: ArrayLike, price_152mm_usd: ArrayLike,
+        price_122mm_usd: ArrayLike, price_other_usd: ArrayLike,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Revenue by type and in total, USD: rounds x realised price per round."""
     parts = (
         as_array("rounds_152mm", rounds_152mm, low=0) * as_array("price_152mm_usd", price_152mm_usd, low=0),
@@ -28,22 +34,22 @@ def revenue_usd(rounds_152mm, rounds_122mm, rounds_other, price_152mm_usd, price
     return parts[0], parts[1], parts[2], parts[0] + parts[1] + parts[2]
 
 
-def to_krw(amount_usd, krw_per_usd):
+def to_krw(amount_usd: ArrayLike, krw_per_usd: ArrayLike) -> np.ndarray:
     """USD to KRW."""
     return as_array("amount_usd", amount_usd) * as_array("krw_per_usd", krw_per_usd, low=0, low_open=True)
 
 
-def annualise(amount, period_months):
+def annualise(amount: ArrayLike, period_months: ArrayLike) -> np.ndarray:
     """A total over `period_months` as a rate per year."""
     return as_array("amount", amount) * MONTHS_PER_YEAR / as_array("period_months", period_months, low=0, low_open=True)
 
 
-def share_of_economy(revenue_usd, krw_per_usd, economy_krw):
+def share_of_economy(revenue_usd: ArrayLike, krw_per_usd: ArrayLike, economy_krw: ArrayLike) -> np.ndarray:
     """Revenue as a fraction of an economy measured in KRW (GNI or GDP)."""
     economy = as_array("economy_krw", economy_krw, low=0, low_open=True)
     return to_krw(revenue_usd, krw_per_usd) / economy
 
 
-def multiple_of(amount, reference):
+def multiple_of(amount: ArrayLike, reference: ArrayLike) -> np.ndarray:
     """`amount` as a multiple of `reference` (e.g. revenue per year over official exports per year)."""
     return as_array("amount", amount) / as_array("reference", reference, low=0, low_open=True)

@@ -1,13 +1,16 @@
 """Shipments as a dated flow: cumulative containers by date through the dated statements, and beyond them."""
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .checks import as_array
 
 DAYS_PER_MONTH = 365.25 / 12
 
 
-def statement_counts(stated_containers, more_than, error_u, error_fraction):
+def statement_counts(
+        stated_containers: ArrayLike, more_than: ArrayLike, error_u: ArrayLike, error_fraction: ArrayLike,
+) -> np.ndarray:
     """Each statement's count in each draw, made cumulative (a later count never below an earlier one).
 
     `stated_containers`, `more_than` (1 for 'more than', 0 for 'about') and `error_u` (uniform -1..1) carry
@@ -22,7 +25,10 @@ def statement_counts(stated_containers, more_than, error_u, error_fraction):
     return np.maximum.accumulate(counts, axis=-1)
 
 
-def cumulative_containers(days, start_days, knot_days, knot_containers, rate_per_day):
+def cumulative_containers(
+        days: ArrayLike, start_days: ArrayLike, knot_days: ArrayLike, knot_containers: ArrayLike,
+        rate_per_day: ArrayLike,
+) -> np.ndarray:
     """Containers shipped by `days`: none before the start, linear between the start and each statement
     (monotone, as the counts are cumulative), then the last count plus `rate_per_day` per day after it.
 
@@ -49,7 +55,7 @@ def cumulative_containers(days, start_days, knot_days, knot_containers, rate_per
     return total + rate * np.clip(t - x_prev, 0, None)
 
 
-def period_months(start_days, as_of_days):
+def period_months(start_days: ArrayLike, as_of_days: ArrayLike) -> np.ndarray:
     """Months from the start of shipments to the as-of date."""
     months = (as_array("as_of_days", as_of_days) - as_array("start_days", start_days)) / DAYS_PER_MONTH
     if np.any(months <= 0):
@@ -57,7 +63,10 @@ def period_months(start_days, as_of_days):
     return months
 
 
-def choose_volume(from_containers, from_intel, containers_rounds, intel_rounds, stated_rounds):
+def choose_volume(
+        from_containers: ArrayLike, from_intel: ArrayLike, containers_rounds: ArrayLike, intel_rounds:
+        ArrayLike, stated_rounds: ArrayLike,
+) -> np.ndarray:
     """The shipped volume by route: the containers' capacity, the intelligence head-count, or a stated volume."""
     c = as_array("from_containers", from_containers, 0, 1)
     i = as_array("from_intel", from_intel, 0, 1)

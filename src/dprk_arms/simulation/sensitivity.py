@@ -7,7 +7,7 @@ from ..models.evaluate import evaluate
 from .inputs import central_inputs, uncertain
 
 
-def tornado(resolved, catalog, outputs, timeline=None):
+def tornado(resolved: dict, catalog, outputs: list[str], timeline=None) -> pd.DataFrame:
     """Each uncertain input swung from its low to its high with the others central.
 
     One row per (output, parameter): the output at the input's low and high, and the absolute swing;

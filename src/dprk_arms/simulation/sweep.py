@@ -73,7 +73,7 @@ def _as_of_axis(spec):
     return Axis(AS_OF, np.round(np.linspace(statements_mod.to_days(start), statements_mod.to_days(stop), steps)))
 
 
-def grid(resolved, catalog, axes, timeline=None):
+def grid(resolved: dict, catalog, axes: list, timeline=None) -> pd.DataFrame:
     """Every output on the full grid of `axes` (one or two), as a long DataFrame: axes columns, then outputs."""
     if not 1 <= len(axes) <= 2:
         raise ScenarioError("sweep", None, f"sweep one or two parameters, got {len(axes)}")
@@ -100,7 +100,7 @@ def grid(resolved, catalog, axes, timeline=None):
     return pd.concat([frame, pd.DataFrame({k: np.asarray(v).ravel() for k, v in outputs.items()})], axis=1)
 
 
-def solve(resolved, catalog, output, target, unknown, bracket=None, timeline=None):
+def solve(resolved: dict, catalog, output: str, target: float, unknown: str, bracket=None, timeline=None) -> float:
     """The value of `unknown` at which `output` equals `target`, others at central values (Brent's method).
 
     `unknown` may be `as_of`: the answer is then in days since 1970 (statements.from_days makes it a date).
@@ -134,6 +134,7 @@ def solve(resolved, catalog, output, target, unknown, bracket=None, timeline=Non
     if g_low == 0:
         return low
     if np.sign(g_low) == np.sign(g_high):
-        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {low:g} and {high:g} "
+        shown = (lambda v: statements_mod.from_days(v).isoformat()) if unknown == AS_OF else (lambda v: f"{v:g}")
+        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {shown(low)} and {shown(high)} "
                             f"(it runs from {g_low + target:.4g} to {g_high + target:.4g})")
     return optimize.brentq(gap, low, high, xtol=1e-9 * max(1.0, abs(high)), rtol=1e-12, maxiter=200)

@@ -1,35 +1,24 @@
-"""Render one notebook: execute with papermill, convert to HTML (code hidden), then PDF with WeasyPrint."""
+"""One warm Jupyter kernel per render worker: started over Unix sockets, judged by its process, reused."""
 
 import atexit
-import ctypes
-import html
 import os
 import queue
-import re
 import shutil
 import signal
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-import papermill
 from jupyter_core.utils import run_sync
-from nbconvert import HTMLExporter
 
 from .. import paths
-
-CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
-
+from .scratch import die_with_parent, make_scratch
 
 # What every brief imports; loaded once into a worker's kernel so each brief starts warm.
 PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 300  # generous: a kernel on a loaded 2-core machine can take a minute to import its stack
 LOG_TAIL_LINES = 20
-SCRATCH_PREFIX = "dprk-arms-"  # with the owner's pid: what clean-up may remove once that process is gone
-MARKER = ".dprk-arms-owner"  # in every scratch folder a run of ours makes: "PID START-TIME"
 # Kernels keep no IPython history: parallel kernels sharing ~/.ipython's SQLite file can lock it, and
 # IPython then renames the user's history aside as "corrupt".
 KERNEL_ARGS = ["--HistoryManager.enabled=False"]
@@ -53,80 +42,6 @@ class KernelStartError(KernelError):
     """No kernel could be started after START_ATTEMPTS fresh tries."""
 
 
-# --- processes that die with their parent -------------------------------------------------------------
-
-def _libc():
-    try:
-        return ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
-    except OSError:
-        return None
-
-
-_PRCTL = getattr(_libc(), "prctl", None)  # bound now: a Popen preexec_fn should not look symbols up
-PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent():
-    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG); False where unsupported.
-    Used as a Popen preexec_fn, so a kernel cannot outlive its worker even before it polls JPY_PARENT_PID."""
-    return _PRCTL is not None and _PRCTL(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
-
-
-def process_identity(pid):
-    """(pid, start time) on Linux, so a recycled pid is not mistaken for the process that made a file."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return f"{pid} {stat.rsplit(')', 1)[1].split()[19]}"
-    except (OSError, IndexError):
-        return str(pid)
-
-
-def process_alive(identity):
-    """Whether the process named by `process_identity` still runs (a zombie does not)."""
-    pid, _, started = identity.partition(" ")
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except (ValueError, OverflowError):
-        return False
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return True  # no /proc: the signal check is all there is
-    return fields[0] != "Z" and (not started or fields[19] == started)
-
-
-def make_scratch(parent, prefix=SCRATCH_PREFIX):
-    """A new private folder `parent/PREFIXPID-RANDOM` with an owner marker, for clean-up to recognise."""
-    Path(parent).mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
-    (folder / MARKER).write_text(process_identity(os.getpid()))
-    return folder
-
-
-def scratch_is_stale(folder):
-    """A scratch folder of ours whose owner has exited: marked by us, or, when its owner was killed between
-    making and marking it, empty and named for that owner. Never a folder with anything of someone else's."""
-    folder = Path(folder)
-    try:
-        owner = (folder / MARKER).read_text().strip()
-    except FileNotFoundError:
-        owner = ""
-    except OSError:
-        return False
-    if owner:
-        return not process_alive(owner)
-    named = re.match(rf"{re.escape(SCRATCH_PREFIX)}(\d+)-", folder.name)
-    try:
-        empty = all(entry.name == MARKER for entry in folder.iterdir())
-    except OSError:
-        return False
-    return bool(named) and empty and not process_alive(named.group(1))
-
-
 def kernel_scratch():
     """This process's private folder for kernel connection files, Unix sockets and Jupyter runtime files.
     In the system temp folder: a Unix socket path must stay under ~100 bytes, which a report folder may not."""
@@ -142,8 +57,6 @@ def ipc_available():
     import zmq
     return os.name == "posix" and zmq.has("ipc")
 
-
-# --- the kernel -----------------------------------------------------------------------------------------
 
 def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S):
     """This process's kernel, started (with the package preloaded) on first use or after a discard.
@@ -279,7 +192,7 @@ def _client(km, timeout):
     return client
 
 
-def run_code(km, code, timeout):
+def run_code(km, code: str, timeout: float) -> str:
     """Run `code` on kernel `km` and wait for it, watching the kernel's process; returns what it printed.
     Raises KernelError when the kernel dies or does not finish within `timeout` s, RuntimeError when the code fails."""
     client = _client(km, timeout)
@@ -311,96 +224,3 @@ def run_code(km, code, timeout):
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
     return "".join(printed)
-
-
-# --- a brief --------------------------------------------------------------------------------------------
-
-class IncompleteNotebook(RuntimeError):
-    """The notebook stopped before its last cell without an error (e.g. a cell called sys.exit(0))."""
-
-    ename = "IncompleteNotebook"
-
-    def __init__(self, index, cell):
-        first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
-        super().__init__(f"cell {index} ({first!r}) and those after it did not run")
-        self.evalue = str(self)
-
-
-def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_TIMEOUT_S):
-    """Run `notebook` with papermill (on kernel `km` when given), writing the executed copy to `output`
-    (also when a cell fails). Raises IncompleteNotebook unless every code cell ran to completion."""
-    extra = {"km": km} if km is not None else {}
-    papermill.execute_notebook(
-        str(notebook), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
-        execution_timeout=timeout, start_timeout=start_timeout, progress_bar=False, log_output=False,
-        report_mode=False, **extra,
-    )
-    check_complete(output)
-
-
-def check_complete(executed):
-    """Raise IncompleteNotebook at the first code cell papermill did not complete: papermill treats a
-    SystemExit(0) as a quiet stop, which would otherwise publish a truncated brief."""
-    nb = nbformat.read(str(executed), as_version=4)
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("status") != "completed":
-            raise IncompleteNotebook(index, cell)
-        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            raise IncompleteNotebook(index, cell)
-
-
-def to_html(executed, title):
-    """A standalone HTML page of the executed notebook's outputs and narrative (no code, no stderr)."""
-    nb = nbformat.read(str(executed), as_version=4)
-    nb.cells = [c for c in nb.cells if "notebook-only" not in c.get("metadata", {}).get("tags", [])]
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if o.get("name") != "stderr"]
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
-    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{CSS}</style></head><body>{body}</body></html>")
-
-
-def temp_beside(target):
-    """A new, uniquely named temporary file beside `target` (same folder, so a rename is atomic), named so
-    clean-up can tell it is ours: .NAME.RANDOM.dprk-arms-PID."""
-    target = Path(target)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{SCRATCH_PREFIX}{os.getpid()}",
-                                dir=target.parent)
-    try:
-        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would make every published PDF private
-    finally:
-        os.close(fd)
-    return Path(name)
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _umask()
-
-
-def write_atomic(target, data):
-    """Write bytes or text to `target` atomically: a temporary file beside it, then a rename."""
-    tmp = temp_beside(target)
-    try:
-        tmp.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_pdf(page_html, target):
-    """Write the PDF atomically: a temporary file beside the target, then a rename."""
-    import weasyprint
-    tmp = temp_beside(target)
-    try:
-        weasyprint.HTML(string=page_html, base_url=str(paths.ROOT)).write_pdf(str(tmp))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)

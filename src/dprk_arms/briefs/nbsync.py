@@ -1,4 +1,4 @@
-"""Keep each notebook's `parameters` cell in step with data/parameters.csv (`python -m dprk_arms.presentation.nbsync`)."""
+"""Keep each notebook's `parameters` cell in step with data/parameters.csv (`python -m dprk_arms.briefs.nbsync`)."""
 
 import sys
 

@@ -1,0 +1,1 @@
+"""Brief machinery: plan -> execute (kernel, papermill) -> convert (nbconvert, WeasyPrint) -> report."""

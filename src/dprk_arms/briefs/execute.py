@@ -1,0 +1,41 @@
+"""Execute a notebook with papermill on a worker's kernel, and refuse one that did not run to the end."""
+
+import nbformat
+import papermill
+
+from .. import paths
+from .kernel import START_TIMEOUT_S
+
+
+class IncompleteNotebook(RuntimeError):
+    """The notebook stopped before its last cell without an error (e.g. a cell called sys.exit(0))."""
+
+    ename = "IncompleteNotebook"
+
+    def __init__(self, index, cell):
+        first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+        super().__init__(f"cell {index} ({first!r}) and those after it did not run")
+        self.evalue = str(self)
+
+
+def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_TIMEOUT_S):
+    """Run `notebook` with papermill (on kernel `km` when given), writing the executed copy to `output`
+    (also when a cell fails). Raises IncompleteNotebook unless every code cell ran to completion."""
+    extra = {"km": km} if km is not None else {}
+    papermill.execute_notebook(
+        str(notebook), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
+        execution_timeout=timeout, start_timeout=start_timeout, progress_bar=False, log_output=False,
+        report_mode=False, **extra,
+    )
+    check_complete(output)
+
+
+def check_complete(executed):
+    """Raise IncompleteNotebook at the first code cell papermill did not complete: papermill treats a
+    SystemExit(0) as a quiet stop, which would otherwise publish a truncated brief."""
+    nb = nbformat.read(str(executed), as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("status") != "completed":
+            raise IncompleteNotebook(index, cell)
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            raise IncompleteNotebook(index, cell)

@@ -1,0 +1,77 @@
+"""Plan a batch: every scenario validated into its run spec and a job, before anything is written."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import paths
+from ..errors import ScenarioError
+from .cache import job_digest
+from .kernel import START_TIMEOUT_S
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    title: str
+    notebook: str
+    parameters: dict
+    out_dir: str
+    digest: str
+    timeout: int
+    start_timeout: int = START_TIMEOUT_S  # seconds a kernel may take to start
+
+
+def output_dir(out: str | None) -> Path:
+    """The output folder, created if missing; refuse anything that is not a folder."""
+    folder = Path(out) if out else paths.REPORTS_DIR
+    if folder.exists() and not folder.is_dir():
+        raise ScenarioError("--out", "out", f"{folder} is a file; expected a folder")
+    return folder
+
+
+def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | None, timeout: int,
+                  draws: int | None = None, start_timeout: int = START_TIMEOUT_S) -> list[Job]:
+    """Validated jobs for the named scenarios (all errors raised before anything is written).
+
+    Each job carries its scenario's canonical run spec and the digest that decides re-renders; the
+    notebook receives both, so it neither re-reads the file nor guesses what the scenario set.
+    """
+    from ..data import catalog as catalog_mod
+    from ..data import scenarios as scenarios_mod
+    cat = catalog_mod.load()
+    if use_all:
+        files = sorted(paths.SCENARIOS_DIR.glob("*.yaml"))
+        if not files:
+            raise ScenarioError(paths.SCENARIOS_DIR, None, "no scenario files (*.yaml) found")
+    elif names:
+        files = [scenarios_mod.scenario_path(n) for n in names]
+    else:
+        raise ScenarioError("render", None, "name at least one scenario, or use --all")
+    notebook = paths.NOTEBOOKS_DIR / "brief.ipynb"
+    folder = output_dir(out)
+    jobs, seen = [], set()
+    for file in files:
+        spec = scenarios_mod.load_scenario(file, cat, overrides).with_settings(draws=draws)
+        if spec.name in seen:
+            raise ScenarioError(file, None, f"scenario name {spec.name!r} given twice")
+        seen.add(spec.name)
+        digest = job_digest([spec.digest()], notebook, cat)
+        jobs.append(Job(spec.name, spec.title, str(notebook), {"run_spec": spec.canonical(), "render_digest": digest},
+                        str(folder), digest, timeout, start_timeout))
+    return jobs
+
+
+def compare_job(scenarios, overrides=None, out=None, cell_timeout=600, draws=None, start_timeout=START_TIMEOUT_S):
+    """The comparison brief's job: every scenario validated (each at its own draws and seed, or `draws`)."""
+    from ..data import catalog as catalog_mod
+    from ..data import scenarios as scenarios_mod
+    cat = catalog_mod.load()
+    names = scenarios or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
+    specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(name), cat, overrides).with_settings(draws=draws)
+             for name in names]  # every error before anything runs
+    notebook = paths.NOTEBOOKS_DIR / "compare.ipynb"
+    folder = output_dir(out)
+    digest = job_digest([s.digest() for s in specs], notebook, cat)
+    params = {"run_specs": [s.canonical() for s in specs], "render_digest": digest}
+    return Job("compare", "Scenario comparison", str(notebook), params, str(folder), digest, cell_timeout,
+               start_timeout)

@@ -1,0 +1,93 @@
+"""The worker pool: long-lived spawned workers with warm kernels, dying with the command; retries."""
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import job as job_mod
+from . import kernel, scratch
+from .cache import is_current
+from .clean import clean_stale
+from .job import Outcome
+
+
+def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
+    """Render the jobs that changed, in parallel; returns outcomes in job order."""
+    from tqdm import tqdm
+    for folder in {j.out_dir for j in jobs}:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        clean_stale(folder)
+    outcomes = {j.name: Outcome(j.name, "skipped", 0.0, "unchanged") for j in jobs if not force and is_current(j)}
+    todo = [j for j in jobs if j.name not in outcomes]
+    with tqdm(total=len(todo), desc="rendering", unit="brief", file=sys.stderr, disable=None) as progress:
+        broken = _run_pool(todo, workers, outcomes, progress)
+        # A worker that died (not just a failed cell) breaks the whole pool: retry the unfinished jobs
+        # one at a time, so only the job that kills its worker is marked failed.
+        for job in broken:
+            if _run_pool([job], 1, outcomes, progress):
+                outcomes[job.name] = Outcome(job.name, "failed", 0.0, "the render worker process died")
+                progress.update(1)
+    for folder in {j.out_dir for j in jobs}:
+        clean_stale(folder)  # the workers have exited: their scratch folders go too
+    return [outcomes[j.name] for j in jobs]
+
+
+def _run_pool(todo, workers, outcomes, progress):
+    """Run jobs in a pool of worker processes; returns the jobs left unfinished by a broken pool."""
+    if not todo:
+        return []
+    # Long-lived spawned workers, each with one warm kernel it reuses (papermill has kernel-launch races
+    # when many kernels start from one process), importing the render stack once, not per brief.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
+                               initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()),))
+    futures = {pool.submit(job_mod.render_job, j): j for j in todo}
+    unfinished = []
+    try:
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
+                continue
+            outcomes[outcome.name] = outcome
+            progress.update(1)
+    except KeyboardInterrupt:
+        _terminate(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [j for j in todo if j in unfinished]
+
+
+def _worker_init(parent):
+    """Set a worker up to die with the command that started it, however that command ends (kill -9 too)."""
+    # Ctrl-C reaches the whole process group; the parent decides, and terminates workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    job_mod._parent = parent
+    scratch.die_with_parent()  # Linux: the kernel delivers SIGKILL when the command dies
+    if not scratch.process_alive(parent):
+        os._exit(1)  # the command died before the line above took effect
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
+
+
+def _watch_parent(parent, poll_s=0.5):
+    """Where PR_SET_PDEATHSIG is missing: end this worker and its kernel soon after the command dies."""
+    while scratch.process_alive(parent):
+        time.sleep(poll_s)
+    kernel.kill_kernel_now()
+    os._exit(1)
+
+
+def _terminate(pool):
+    """Stop the workers now; their kernels die with them (PR_SET_PDEATHSIG, or their own parent poll)."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
