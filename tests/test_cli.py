@@ -255,3 +255,13 @@ def test_compare_keeps_scenarios_with_one_title_apart(tmp_path):
     assert list(result.summaries) == ["Same (cheap)", "Same (dear)"]
     low, high = (result.summaries[k].loc["revenue_usd", "p50"] for k in result.summaries)
     assert high > low
+
+
+def test_estimate_prints_every_label_in_full(capsys):
+    from dprk_arms.models.evaluate import OUTPUTS
+    assert cli.main(["estimate", "--draws", "200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[1:1 + len(OUTPUTS)]
+    for output in OUTPUTS:
+        assert any(line.startswith(output.label + " ") for line in table), output.label
+    assert len({len(line) for line in table}) == 1  # the number columns line up

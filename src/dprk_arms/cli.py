@@ -77,15 +77,32 @@ def cmd_estimate(args):
                                for k, row in table.to_dict(orient="index").items()}}
         print(json.dumps(payload, indent=2))
         return 0
-    print(f"{'output':<40} {'central':>14} {'P5':>14} {'P50':>14} {'P95':>14}")
-    for name, row in table.iterrows():
-        cells = [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")]
-        print(f"{row['label'][:40]:<40} " + " ".join(f"{c:>14}" for c in cells))
+    for line in _estimate_lines(table, fmt):
+        print(line)
     print(f"\n{spec.draws:,} draws, seed {spec.seed}. P(revenue per year > {THRESHOLD_SHARE:.0%} of the economy) = "
           f"{sim.probability('share_of_economy_per_year', THRESHOLD_SHARE):.0%}")
     for note in notes:
         print(textwrap.fill(note, 100))
     return 0
+
+
+LABEL_WIDTH = 56  # the longest output label fits; a longer one wraps onto continuation lines, never cut
+
+
+def _estimate_lines(table, fmt):
+    """The summary table as text lines: every label in full (wrapped past LABEL_WIDTH), each number column as
+    wide as its widest cell."""
+    heads = ("central", "P5", "P50", "P95")
+    rows = [(row["label"], [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")])
+            for _, row in table.iterrows()]
+    label_width = min(LABEL_WIDTH, max(len("output"), *(len(label) for label, _ in rows)))
+    widths = [max(len(h), *(len(cells[i]) for _, cells in rows)) for i, h in enumerate(heads)]
+    lines = [f"{'output':<{label_width}}  " + "  ".join(f"{h:>{w}}" for h, w in zip(heads, widths))]
+    for label, cells in rows:
+        wrapped = textwrap.wrap(label, label_width) or [""]
+        lines.append(f"{wrapped[0]:<{label_width}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
+        lines += [f"  {more}" for more in wrapped[1:]]
+    return lines
 
 
 def _at_least(value, low, option, unit=""):
