@@ -139,3 +139,29 @@ def test_ten_thousand_point_grid_is_vectorised(catalog):
             sweep.parse_axis("volume_rounds=1000000:3500000:100", catalog.parameters)]
     frame = sweep.grid(catalog.resolve(), catalog, axes)
     assert len(frame) == 10_000 and np.isfinite(frame.drop(columns=[]).to_numpy()).all()
+
+
+@pytest.mark.parametrize("output", ["share_of_economy", "share_of_economy_per_year"])
+def test_solve_names_the_measure_in_every_output(output, capsys, monkeypatch):
+    """The cumulative and per-year shares read alike as 'share of the economy': every answer names which."""
+    from dprk_arms.models.evaluate import OUTPUTS
+    label = {o.name: o.label for o in OUTPUTS}[output]
+    args = ["solve", f"{output}=0.10", "--for", "price_152mm_usd", "-p", "volume_rounds=3000000"]
+    assert cli.main(args) == 0
+    text = capsys.readouterr().out
+    assert label.lower() in text.lower() and f"({output})" in text and "10.0%" in text
+    assert cli.main([*args, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["measure"] == label and answer["output"] == output and answer["output_unit"] == "fraction"
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    from dprk_arms.presentation import whatif
+    w = WhatIf(overrides={"volume_rounds": 3000000})
+    whatif.show_solve(w, output, 0.10, "price_152mm_usd")
+    assert label.lower() in shown[0] and f"<code>{output}</code>" in shown[0]
+
+
+def test_an_unreachable_target_names_the_measure(capsys):
+    assert cli.main(["solve", "share_of_economy_per_year=5", "--for", "fire_rate_per_day"]) == 2
+    assert "revenue per year as share of the economy (share_of_economy_per_year) does not reach 5" in \
+        capsys.readouterr().err

@@ -142,7 +142,10 @@ def cmd_sweep(args):
 
 def cmd_solve(args):
     from .data import catalog
+    from .models.evaluate import OUTPUTS
+    from .presentation import format as fmt
     from .simulation import sweep
+    labels, units = {o.name: o.label for o in OUTPUTS}, {o.name: o.unit for o in OUTPUTS}
     cat = catalog.load()
     name, sep, target = args.target.partition("=")
     if not sep:
@@ -159,20 +162,24 @@ def cmd_solve(args):
         raise ScenarioError("-p", args.unknown, f"is the parameter solved for (--for {args.unknown}); "
                             "drop this -p, or solve for another parameter")
     resolved = cat.resolve(overrides, "-p", varied=[args.unknown])
-    value = sweep.solve(resolved, cat, name.strip(), target_value, args.unknown, timeline=_timeline(cat, args))
+    output = name.strip()
+    value = sweep.solve(resolved, cat, output, target_value, args.unknown, timeline=_timeline(cat, args))
+    # The measure in words and code: share_of_economy (cumulative) and share_of_economy_per_year read alike.
+    measure = labels[output]
+    reached = f"{measure[0].lower()}{measure[1:]} ({output}) = {fmt.value(target_value, units[output])}"
+    answer = {"output": output, "measure": measure, "output_unit": units[output], "target": target_value,
+              "parameter": args.unknown}
+    others = f"other inputs at their central values{', with ' + ', '.join(args.param) if args.param else ''}"
     if args.unknown == sweep.AS_OF:
         from .data.statements import from_days
-        value, unit = from_days(value).isoformat(), "(date)"
-        print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown, "value": value})
-              if args.json else f"as_of = {value} gives {name.strip()} = {target_value:g} (other inputs at their central values)")
+        value = from_days(value).isoformat()
+        print(json.dumps({**answer, "value": value}) if args.json else f"as_of = {value} gives {reached} ({others})")
         return 0
     unit = cat.parameters[args.unknown].unit
     if args.json:
-        print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown,
-                          "value": value, "unit": unit}))
+        print(json.dumps({**answer, "value": value, "unit": unit}))
     else:
-        print(f"{args.unknown} = {value:,.6g} {unit} gives {name.strip()} = {target_value:g} "
-              f"(other inputs at their central values{', with ' + ', '.join(args.param) if args.param else ''})")
+        print(f"{args.unknown} = {value:,.6g} {unit} gives {reached} ({others})")
     return 0
 
 

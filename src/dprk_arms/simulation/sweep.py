@@ -9,10 +9,11 @@ from scipy import optimize
 
 from ..data import statements as statements_mod
 from ..errors import ScenarioError
-from ..models.evaluate import OUTPUT_NAMES, evaluate
+from ..models.evaluate import OUTPUT_NAMES, OUTPUTS, evaluate
 from .inputs import central_inputs
 
 MAX_POINTS = 4_000_000
+OUTPUT_LABEL = {o.name: o.label for o in OUTPUTS}
 AS_OF = "as_of"  # the as-of date sweeps and solves like a parameter (as days since 1970 inside the models)
 
 
@@ -129,11 +130,11 @@ def solve(resolved, catalog, output, target, unknown, bracket=None, timeline=Non
     except ValueError as exc:
         raise ScenarioError("solve", unknown, f"the range {low:g} to {high:g} leaves the models' valid range: {exc}") from None
     if not (math.isfinite(g_low) and math.isfinite(g_high)):
-        raise ScenarioError("solve", output, f"{output} is not a finite number at {unknown} = {low:g} or {high:g}; "
+        raise ScenarioError("solve", output, f"{OUTPUT_LABEL[output].lower()} ({output}) is not a finite number at {unknown} = {low:g} or {high:g}; "
                             "no break-even can be found in that range")
     if g_low == 0:
         return low
     if np.sign(g_low) == np.sign(g_high):
-        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {low:g} and {high:g} "
+        raise ScenarioError("solve", output, f"{OUTPUT_LABEL[output].lower()} ({output}) does not reach {target:g} for {unknown} between {low:g} and {high:g} "
                             f"(it runs from {g_low + target:.4g} to {g_high + target:.4g})")
     return optimize.brentq(gap, low, high, xtol=1e-9 * max(1.0, abs(high)), rtol=1e-12, maxiter=200)
