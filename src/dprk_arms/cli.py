@@ -135,6 +135,7 @@ def cmd_sweep(args):
     resolved = cat.resolve(parse_overrides(args.param), "-p", varied=[a.name for a in axes])
     frame = sweep.grid(resolved, cat, axes, _timeline(cat, args))
     written = whatif.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
+    _say("grid: " + "; ".join(a.describe() for a in axes))  # stderr: stdout stays the list of files written
     for path in written:
         print(path)
     return 0
@@ -201,6 +202,7 @@ def _text(option):
 
 
 def build_parser():
+    from .simulation.sweep import GRID_SYNTAX
     parser = Parser(prog=PROG, description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -221,13 +223,19 @@ def build_parser():
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_estimate)
 
-    p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart")
-    p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:STEPS")
+    p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart",
+                       description="Evaluate the models on a grid of one or two inputs (others at their central "
+                       "values) and write a CSV and a chart. Each axis is " + GRID_SYNTAX + ". For example "
+                       "price_152mm_usd=500:6000:100 is 100 points from 500 to 6,000 (a step of 55.6), and "
+                       "price_152mm_usd=500:6000:step=100 is 56 points 100 apart. The grid used is printed on "
+                       "stderr.")
+    p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:POINTS|n=POINTS|step=STEP",
+                   help="an axis to sweep (one or two)")
     p.add_argument("--metric", default="share_of_economy_per_year", help="output to chart (default: %(default)s)")
     p.add_argument("--output", default=None, help="file name stem (default: from the swept names)")
     p.add_argument("--out", type=_text("--out"), default=None, help="folder (default: reports/sweeps/)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
-    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or sweep as_of=START:STOP:STEPS)")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or sweep as_of=START:STOP:POINTS)")
     p.set_defaults(func=cmd_sweep, default_out=paths.REPORTS_DIR / "sweeps")
 
     p = sub.add_parser("solve", help="the input value at which an output reaches a target (break-even)")
