@@ -1,4 +1,4 @@
-"""Command line: `dprk-arms params | estimate | sweep | solve | render | compare`."""
+"""Command line: `dprk-arms params | validate | estimate | export | sweep | solve | render | compare`."""
 
 import argparse
 import contextlib
@@ -109,6 +109,20 @@ def _at_least(value, low, option, unit=""):
     if value is not None and value < low:
         raise ScenarioError(option, option.lstrip("-").replace("-", "_"), f"expected at least {low}{unit}, got {value}")
     return value
+
+
+def cmd_validate(args):
+    from .data import validate
+    report = validate.validate(args.scenarios, args.all)
+    for problem in report.problems:
+        _say(f"{PROG}: error: {problem}")
+    what = f"data/ and {report.scenarios} scenario file{'s' * (report.scenarios != 1)}"
+    if report.problems:
+        _say(f"{PROG}: validate: {len(report.problems)} problem{'s' * (len(report.problems) != 1)} "
+             f"({what} checked)")
+        return EXIT_USAGE
+    print(f"OK: {what} valid ({', '.join(Path(c).stem for c in report.checked[1:]) or 'no scenarios'})")
+    return 0
 
 
 def cmd_render(args):
@@ -245,6 +259,15 @@ def build_parser():
     p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for (or --for as_of)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("validate", help="check data/ and scenario files without running anything",
+                       description="Check data/ and scenario files with the loaders every command uses, without "
+                       "running anything: one line on stderr per problem (after a problem the key is set aside "
+                       "and the file checked further), exit 2 on any; a one-line OK summary and exit 0 when clean.")
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help="scenario names or .yaml paths (default: every scenario in data/scenarios/)")
+    p.add_argument("--all", action="store_true", help="every scenario in data/scenarios/ (the default)")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("render", help="render PDF briefs, one per scenario, with papermill")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names or .yaml paths")
