@@ -51,18 +51,24 @@ def _timeline(cat, args, scen=None):
     return cat.timeline(scen.as_of if scen else None, statements, str(scen.path) if scen else "--as-of")
 
 
+def _run_spec(cat, scenario, args):
+    """The run spec of a scenario (or of the defaults), with -p, --draws, --seed and --as-of on top."""
+    from .data import runspec, scenarios
+    overrides = parse_overrides(args.param)
+    if scenario is not None:
+        spec = scenarios.load_scenario(scenarios.scenario_path(scenario), cat, overrides)
+    else:
+        spec = runspec.build(cat, extra_overrides=overrides)
+    return spec.with_settings(draws=args.draws, seed=args.seed, as_of=args.as_of or None, catalog=cat)
+
+
 def cmd_estimate(args):
-    from .data import catalog, runspec, scenarios
+    from .data import catalog
     from .presentation import format as fmt
     from .presentation import judgements
     from .simulation import montecarlo
     cat = catalog.load()
-    overrides = parse_overrides(args.param)
-    if args.scenario is not None:
-        spec = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat, overrides)
-    else:
-        spec = runspec.build(cat, extra_overrides=overrides)
-    spec = spec.with_settings(draws=args.draws, seed=args.seed, as_of=args.as_of or None, catalog=cat)
+    spec = _run_spec(cat, args.scenario, args)
     resolved, line = spec.resolved, spec.timeline
     sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
     table = sim.summary()
@@ -109,6 +115,29 @@ def _at_least(value, low, option, unit=""):
     if value is not None and value < low:
         raise ScenarioError(option, option.lstrip("-").replace("-", "_"), f"expected at least {low}{unit}, got {value}")
     return value
+
+
+def cmd_export(args):
+    from .data import catalog
+    from .presentation import export
+    if args.xlsx is None and args.csv is None:
+        raise ScenarioError("export", None, "say where: --xlsx FILE and/or --csv FOLDER")
+    if args.csv is not None:
+        check_out_folder(args.csv, "--csv")
+    if args.xlsx is not None:
+        check_out_folder(Path(args.xlsx).parent, "--xlsx")
+    cat = catalog.load()
+    spec = _run_spec(cat, args.scenario, args)
+    if args.xlsx is not None:
+        export.check_rows(spec.draws)  # before the simulation, not after it
+    tables = export.sheets(spec, cat)
+    written = export.write_csv(tables, args.csv) if args.csv is not None else []
+    if args.xlsx is not None:
+        written.append(export.write_xlsx(tables, args.xlsx))
+    _say(f"exported {spec.name}: {spec.draws:,} draws, seed {spec.seed}")
+    for path in written:
+        print(path)
+    return 0
 
 
 def cmd_validate(args):
@@ -236,6 +265,23 @@ def build_parser():
                    "else the last dated container count)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser("export", help="a run's draws, summary, inputs and provenance for spreadsheets (XLSX/CSV)",
+                       description="Simulate a scenario (or, with no scenario, the defaults with any -p) and write "
+                       "its Monte Carlo draws (drawn parameters and every output), the summary (P5/P50/P95 with "
+                       "units), the inputs used and a provenance sheet: as an Excel workbook, one sheet each, and/or "
+                       "as one CSV file per sheet in a folder. Draws default to the run spec's.")
+    p.add_argument("scenario", nargs="?", type=_text("SCENARIO"), metavar="SCENARIO",
+                   help="scenario name or .yaml path (default: the defaults, as estimate)")
+    p.add_argument("--xlsx", type=_text("--xlsx"), metavar="FILE", help="write an Excel workbook (.xlsx)")
+    p.add_argument("--csv", type=_text("--csv"), metavar="FOLDER",
+                   help="write summary.csv, inputs.csv, draws.csv and provenance.csv into FOLDER")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                   help="override a parameter: a value, or low:central:high (repeatable)")
+    p.add_argument("--draws", type=int, help="draws (default: the scenario's); an Excel sheet holds at most 1,048,575")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart",
                        description="Evaluate the models on a grid of one or two inputs (others at their central "
