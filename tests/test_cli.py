@@ -265,3 +265,27 @@ def test_estimate_prints_every_label_in_full(capsys):
     for output in OUTPUTS:
         assert any(line.startswith(output.label + " ") for line in table), output.label
     assert len({len(line) for line in table}) == 1  # the number columns line up
+
+
+def test_compare_name_sets_the_file_stem(tmp_path, monkeypatch, capsys):
+    from dprk_arms.presentation import batch
+    jobs = []
+    monkeypatch.setattr(batch, "run_jobs", lambda todo, workers, force=False: jobs.extend(todo) or [
+        batch.Outcome(j.name, "rendered", 0.0) for j in todo])
+    assert cli.main(["compare", "baseline", "low-price", "--name", "price-pair", "--draws", "500",
+                     "--out", str(tmp_path)]) == 0
+    assert [j.name for j in jobs] == ["price-pair"] and jobs[0].out_dir == str(tmp_path)
+    assert [s["name"] for s in jobs[0].parameters["run_specs"]] == ["baseline", "low-price"]
+    assert all(s["draws"] == 500 for s in jobs[0].parameters["run_specs"])
+    assert str(tmp_path / "price-pair.pdf") in capsys.readouterr().out
+    assert cli.main(["compare", "baseline", "--out", str(tmp_path)]) == 0
+    assert jobs[-1].name == "compare"  # the default stays compare.pdf
+
+
+@pytest.mark.parametrize("name,words", [("../up", "a-z, 0-9"), ("Big", "a-z, 0-9"), ("", "a-z, 0-9"),
+                                        ("baseline", "a scenario's name")])
+def test_compare_refuses_a_bad_name(tmp_path, capsys, name, words):
+    assert cli.main(["compare", "baseline", "--name", name, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--name" in err and words in err
+    assert not list(tmp_path.iterdir())

@@ -162,11 +162,38 @@ def cmd_render(args):
                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second"))
 
 
+def compare_name(name):
+    """The comparison brief's file stem: a scenario-like name, and no scenario's own (its brief would be
+    overwritten in the same folder)."""
+    from .data.runspec import check_name
+    check_name(name, "--name")
+    if (paths.SCENARIOS_DIR / f"{name}.yaml").exists():
+        raise ScenarioError("--name", "name", f"{name!r} is a scenario's name, and its brief {name}.pdf would be "
+                            "overwritten; choose another name")
+    return name
+
+
 def cmd_compare(args):
+    """One comparison brief, as batch.compare renders it but under the file stem --name (batch.py is not ours
+    to change while it moves; one route for every name)."""
+    from .data import catalog as catalog_mod
+    from .data import scenarios as scenarios_mod
     from .presentation import batch
-    return batch.compare(args.scenarios, parse_overrides(args.param), args.out,
-                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second"), args.draws,
-                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second"))
+    name = compare_name(args.name)
+    timeout = _at_least(args.cell_timeout, 1, "--cell-timeout", " second")
+    start_timeout = _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second")
+    cat = catalog_mod.load()
+    overrides = parse_overrides(args.param)
+    names = args.scenarios or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
+    specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat, overrides).with_settings(draws=args.draws)
+             for n in names]  # every error before anything runs
+    notebook = paths.NOTEBOOKS_DIR / "compare.ipynb"
+    folder = batch.output_dir(args.out)
+    digest = batch.job_digest([s.digest() for s in specs], notebook, cat)
+    job = batch.Job(name, "Scenario comparison", str(notebook),
+                    {"run_specs": [s.canonical() for s in specs], "render_digest": digest}, str(folder), digest,
+                    timeout, start_timeout)
+    return batch.report(batch.run_jobs([job], 1, force=True), folder)
 
 
 def cmd_sweep(args):
@@ -333,6 +360,9 @@ def build_parser():
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="override for every scenario")
     p.add_argument("--draws", type=int, help="draws for every scenario (default: each scenario's own)")
     p.add_argument("--out", type=_text("--out"), default=None, help="output folder (default: reports/)")
+    p.add_argument("--name", default="compare", metavar="NAME",
+                   help="file name stem of the brief, NAME.pdf (a-z, 0-9, '-', '_'; not a scenario's name; "
+                   "default: %(default)s)")
     p.add_argument("--cell-timeout", type=int, default=600)
     p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS",
                    help="seconds a kernel may take to start on a busy machine (default: %(default)s)")
