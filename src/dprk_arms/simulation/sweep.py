@@ -47,9 +47,15 @@ class Axis:
             first, last = (statements_mod.from_days(v).isoformat() for v in (first, last))
             shown = f"{first} to {last}, {count:,} points, step {step:,.4g} days"
         else:
-            shown = f"{first:,.6g} to {last:,.6g}, {count:,} points, step {step:,.6g}"
+            shown = f"{_plain(first)} to {_plain(last)}, {count:,} points, step {_plain(step)}"
         hint = " (the third part counts points; write :step=S for a step of S)" if self.form == "points" else ""
         return f"{self.name}: {shown}{hint}"
+
+
+def _plain(x):
+    """1,000,000 (not 1e+06), 55.5556, 0.1."""
+    x = float(x)
+    return f"{int(round(x)):,}" if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)) else f"{x:,.6g}"
 
 
 def parse_axis(text, parameters):
