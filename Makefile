@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 briefs: $(STAMP)  ## render one PDF brief per scenario into reports/
 	$(BIN)/dprk-arms render --all
 
-compare: $(STAMP)  ## one comparison brief across all scenarios
-	$(BIN)/dprk-arms compare
+compare: $(STAMP)  ## one comparison brief across all scenarios (or SCENARIOS="a b"), as NAME.pdf (default compare)
+	$(BIN)/dprk-arms compare $(if $(NAME),--name $(NAME)) $(SCENARIOS)
 
 test: $(STAMP)  ## the whole test suite, notebook execution and PDF checks included
 	$(BIN)/python -m pytest

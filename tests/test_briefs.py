@@ -168,14 +168,17 @@ def test_compare_brief(tmp_path, catalog):
     from conftest import run_cli
 
     from dprk_arms.presentation.compare import COLUMNS_PER_TABLE
-    result = run_cli("compare", "--out", tmp_path)  # every scenario: more than one table's width
+    result = run_cli("compare", "--out", tmp_path, "--name", "every-scenario")  # more than one table's width
     assert result.returncode == 0, result.stdout + result.stderr
-    text = _text(tmp_path / "compare.pdf")
+    assert not (tmp_path / "compare.pdf").exists()
+    text = _text(tmp_path / "every-scenario.pdf")
     for name in SCENARIOS:
         scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", catalog)
         assert scen.title in text
     assert "Scenario comparison" in text and "Figure 4." in text
-    executed = nbformat.read(tmp_path / "compare.ipynb", as_version=4)
+    assert "red line at 10.0% of the economy" in text
+    assert "Figure 4. Rounds if every container held 152mm by scenario" in text  # the table row it illustrates
+    executed = nbformat.read(tmp_path / "every-scenario.ipynb", as_version=4)
     html = " ".join(o.get("data", {}).get("text/html", "") for c in executed.cells for o in c.get("outputs", []))
     tables = re.findall(r'<table class="summary compare">.*?</table>', html, flags=re.S)
     assert len(tables) == -(-len(SCENARIOS) // COLUMNS_PER_TABLE)  # split so each fits the page width

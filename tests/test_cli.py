@@ -256,3 +256,38 @@ def test_compare_keeps_scenarios_with_one_title_apart(tmp_path):
     assert list(result.summaries) == ["Same (cheap)", "Same (dear)"]
     low, high = (result.summaries[k].loc["revenue_usd", "p50"] for k in result.summaries)
     assert high > low
+
+
+def test_estimate_prints_every_label_in_full(capsys):
+    from dprk_arms.models.evaluate import OUTPUTS
+    assert cli.main(["estimate", "--draws", "200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    table = lines[1:1 + len(OUTPUTS)]
+    for output in OUTPUTS:
+        assert any(line.startswith(output.label + " ") for line in table), output.label
+    assert len({len(line) for line in table}) == 1  # the number columns line up
+
+
+def test_compare_name_sets_the_file_stem(tmp_path, monkeypatch, capsys):
+    from dprk_arms.briefs import job as job_mod
+    from dprk_arms.briefs import run as run_mod
+    jobs = []
+    monkeypatch.setattr(run_mod, "run_jobs", lambda todo, workers, force=False: jobs.extend(todo) or [
+        job_mod.Outcome(j.name, "rendered", 0.0) for j in todo])
+    assert cli.main(["compare", "baseline", "low-price", "--name", "price-pair", "--draws", "500",
+                     "--out", str(tmp_path)]) == 0
+    assert [j.name for j in jobs] == ["price-pair"] and jobs[0].out_dir == str(tmp_path)
+    assert [s["name"] for s in jobs[0].parameters["run_specs"]] == ["baseline", "low-price"]
+    assert all(s["draws"] == 500 for s in jobs[0].parameters["run_specs"])
+    assert str(tmp_path / "price-pair.pdf") in capsys.readouterr().out
+    assert cli.main(["compare", "baseline", "--out", str(tmp_path)]) == 0
+    assert jobs[-1].name == "compare"  # the default stays compare.pdf
+
+
+@pytest.mark.parametrize("name,words", [("../up", "a-z, 0-9"), ("Big", "a-z, 0-9"), ("", "a-z, 0-9"),
+                                        ("baseline", "a scenario's name")])
+def test_compare_refuses_a_bad_name(tmp_path, capsys, name, words):
+    assert cli.main(["compare", "baseline", "--name", name, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "--name" in err and words in err
+    assert not list(tmp_path.iterdir())

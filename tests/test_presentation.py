@@ -85,3 +85,50 @@ def test_no_flag_when_the_numbers_agree(catalog):
     sim, _ = _sim(catalog, volume_rounds=500_000, rounds_per_container_152mm=250,
                   rounds_per_container_122mm=60, munitions_container_share=1)
     assert consistency.flags(sim) == []
+
+
+@pytest.fixture(scope="module")
+def two_scenarios(tmp_path_factory):
+    from dprk_arms.presentation import compare
+    folder = tmp_path_factory.mktemp("scen")
+    for name, price in (("cheap", 800), ("dear", 3000)):
+        (folder / f"{name}.yaml").write_text(f"title: {name.title()}\nquestion: Q?\ndraws: 500\n"
+                                             f"parameters:\n  price_152mm_usd: {price}\n")
+    return compare.run_from({"scenarios": [str(folder / "cheap.yaml"), str(folder / "dear.yaml")]})
+
+
+def test_each_compare_chart_measures_a_row_of_the_table(two_scenarios, monkeypatch):
+    """A chart's title is the label of the table row it illustrates, and it plots that row's numbers."""
+    from dprk_arms.defaults import THRESHOLD_SHARE
+    from dprk_arms.presentation import compare
+    from dprk_arms.presentation import notebook as nb
+    figures = []
+    monkeypatch.setattr(nb, "figure", lambda run, fig, caption: figures.append((fig, caption)))
+    compare.charts(two_scenarios)
+    summary = next(iter(two_scenarios.summaries.values()))
+    rows = {summary.loc[o, "label"]: o for o in compare.KEY_OUTPUTS}
+    assert len(figures) == len(compare.CHARTS)
+    for fig, caption in figures:
+        ax = fig.axes[0]
+        title = ax.get_title(loc="left") or ax.get_title()
+        output = rows.get(title)
+        assert output in compare.KEY_OUTPUTS, title
+        dots = sorted(float(line.get_xdata()[0]) for line in ax.get_lines() if line.get_marker() == "o")
+        assert dots == sorted(s.loc[output, "p50"] for s in two_scenarios.summaries.values())
+        red = [line for line in ax.get_lines() if list(line.get_xdata()) == [THRESHOLD_SHARE] * 2]
+        assert bool(red) == output.startswith("share_of_economy"), output
+        assert ("red line at 10.0%" in caption) == bool(red)
+    assert any(rows[f[0].axes[0].get_title(loc="left")].startswith("share_of_economy") for f in figures)
+    assert len({f[0].axes[0].get_title(loc="left") for f in figures}) == len(figures)
+
+
+@pytest.mark.parametrize("count", [1, 2, 7])
+def test_compare_charts_are_as_tall_as_their_rows(catalog, count):
+    """Two scenarios make a short chart, not two bars at the edges of a tall empty one."""
+    sim = montecarlo.simulate(catalog.resolve(), catalog, 300, 1)
+    summaries = {f"Scenario {i}": sim.summary() for i in range(count)}
+    fig = plots.compare_bars(summaries, "revenue_usd", "Revenue, cumulative", fmt.money)
+    height = fig.get_size_inches()[1]
+    assert height <= 0.45 * count + 1.0
+    low, high = fig.axes[0].get_ylim()
+    assert high - low <= count + 0.3  # the rows fill the plot, with half a row's margin each side

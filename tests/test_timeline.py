@@ -262,7 +262,7 @@ BAD = [
     ("statements:\n  - {date: 2024-01-01, containers: 9000, source: s}\n", "key 'statements[0].containers'",
      "never fall"),
     ("statements:\n  - {date: 2024-04-01, containers: -5, source: s}\n", "key 'statements[0].containers'",
-     "non-negative"),
+     "whole number of containers from 0"),
     ("statements:\n  - {date: 2024-04-01, containers: 8000, source: s, sauce: t}\n",
      "key 'statements[0].sauce'", "unknown field"),
     ("statements:\n  - {date: 2024-04-01, containers: 8000, qualifier: roughly, source: s}\n",

@@ -32,10 +32,17 @@ def test_grid_matches_pointwise_evaluation(catalog):
 
 
 @pytest.mark.parametrize("text,words", [
-    ("price_152mm_usd", "start:stop:steps"),
-    ("price_152mm_usd=1:2", "start:stop:steps"),
+    ("price_152mm_usd", "START:STOP:POINTS"),
+    ("price_152mm_usd=1:2", "START:STOP:step=STEP"),
     ("price_152mm_usd=5000:500:10", "stop must be above start"),
-    ("price_152mm_usd=500:5000:1", "steps must be from 2"),
+    ("price_152mm_usd=500:5000:1", "points must be from 2"),
+    ("price_152mm_usd=500:5000:step=0", "step must be above 0"),
+    ("price_152mm_usd=500:5000:step=-100", "step must be above 0"),
+    ("price_152mm_usd=500:5000:step=5000", "makes 1 points"),
+    ("price_152mm_usd=500:5000:step=0.001", "4,500,001 points"),
+    ("price_152mm_usd=500:5000:step=nan", "finite number"),
+    ("price_152mm_usd=500:5000:stp=100", "n=POINTS or step=STEP"),
+    ("price_152mm_usd=500:5000:n=2.5", "whole number"),
     ("price_152mm_usd=500:5000:x", "whole number"),
     ("price_152mm_usd=-5:5000:10", "below the minimum"),
     ("economy_year=2021:2024:4", "is a choice"),
@@ -44,6 +51,35 @@ def test_grid_matches_pointwise_evaluation(catalog):
 def test_bad_sweep_axes(catalog, text, words):
     with pytest.raises(ScenarioError, match=words):
         sweep.parse_axis(text, catalog.parameters)
+
+
+@pytest.mark.parametrize("text,first,last,count,step", [
+    ("price_152mm_usd=500:6000:100", 500, 6000, 100, 5500 / 99),  # a bare third part counts points
+    ("price_152mm_usd=500:6000:n=100", 500, 6000, 100, 5500 / 99),
+    ("price_152mm_usd=500:6000:step=100", 500, 6000, 56, 100),
+    ("price_152mm_usd=500:6050:step=100", 500, 6000, 56, 100),  # up to STOP, never past it
+    ("share_122mm=0:0.3:step=0.1", 0, 0.3, 4, 0.1),  # 0.3 lands on the grid despite binary fractions
+])
+def test_sweep_grid_forms(catalog, text, first, last, count, step):
+    axis = sweep.parse_axis(text, catalog.parameters)
+    assert len(axis.values) == count
+    assert axis.values[0] == pytest.approx(first) and axis.values[-1] == pytest.approx(last)
+    assert np.diff(axis.values) == pytest.approx(np.full(count - 1, step))
+
+
+def test_sweep_prints_the_grid_it_used(tmp_path, capsys):
+    assert cli.main(["sweep", "price_152mm_usd=500:6000:100", "--out", str(tmp_path), "--output", "a"]) == 0
+    captured = capsys.readouterr()
+    grid = [line for line in captured.err.splitlines() if line.startswith("grid:")]
+    assert grid == ["grid: price_152mm_usd: 500 to 6,000, 100 points, step 55.5556 "
+                    "(the third part counts points; write :step=S for a step of S)"]
+    assert captured.out.split() == [str(tmp_path / f"a.{ext}") for ext in ("csv", "png", "svg")]
+    assert cli.main(["sweep", "price_152mm_usd=500:6000:step=100", "as_of=2024-01-01:2024-03-10:step=30",
+                     "--out", str(tmp_path), "--output", "b"]) == 0
+    err = capsys.readouterr().err
+    assert "grid: price_152mm_usd: 500 to 6,000, 56 points, step 100" in err
+    assert "as_of: 2024-01-01 to 2024-03-01, 3 points, step 30 days" in err
+    assert len(pd.read_csv(tmp_path / "b.csv")) == 56 * 3
 
 
 def test_sweep_command_writes_csv_png_and_svg(tmp_path, capsys):
@@ -139,3 +175,29 @@ def test_ten_thousand_point_grid_is_vectorised(catalog):
             sweep.parse_axis("volume_rounds=1000000:3500000:100", catalog.parameters)]
     frame = sweep.grid(catalog.resolve(), catalog, axes)
     assert len(frame) == 10_000 and np.isfinite(frame.drop(columns=[]).to_numpy()).all()
+
+
+@pytest.mark.parametrize("output", ["share_of_economy", "share_of_economy_per_year"])
+def test_solve_names_the_measure_in_every_output(output, capsys, monkeypatch):
+    """The cumulative and per-year shares read alike as 'share of the economy': every answer names which."""
+    from dprk_arms.models.evaluate import OUTPUTS
+    label = {o.name: o.label for o in OUTPUTS}[output]
+    args = ["solve", f"{output}=0.10", "--for", "price_152mm_usd", "-p", "volume_rounds=3000000"]
+    assert cli.main(args) == 0
+    text = capsys.readouterr().out
+    assert label.lower() in text.lower() and f"({output})" in text and "10.0%" in text
+    assert cli.main([*args, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["measure"] == label and answer["output"] == output and answer["output_unit"] == "fraction"
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    from dprk_arms.presentation import whatif
+    w = WhatIf(overrides={"volume_rounds": 3000000})
+    whatif.show_solve(w, output, 0.10, "price_152mm_usd")
+    assert label.lower() in shown[0] and f"<code>{output}</code>" in shown[0]
+
+
+def test_an_unreachable_target_names_the_measure(capsys):
+    assert cli.main(["solve", "share_of_economy_per_year=5", "--for", "fire_rate_per_day"]) == 2
+    assert "revenue per year as share of the economy (share_of_economy_per_year) does not reach 5" in \
+        capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""Command line: `dprk-arms params | estimate | sweep | solve | render | compare`."""
+"""Command line: `dprk-arms params | validate | estimate | export | sweep | solve | render | compare`."""
 
 import argparse
 import contextlib
@@ -51,18 +51,24 @@ def _timeline(cat, args, scen=None):
     return cat.timeline(scen.as_of if scen else None, statements, str(scen.path) if scen else "--as-of")
 
 
+def _run_spec(cat, scenario, args):
+    """The run spec of a scenario (or of the defaults), with -p, --draws, --seed and --as-of on top."""
+    from .data import runspec, scenarios
+    overrides = parse_overrides(args.param)
+    if scenario is not None:
+        spec = scenarios.load_scenario(scenarios.scenario_path(scenario), cat, overrides)
+    else:
+        spec = runspec.build(cat, extra_overrides=overrides)
+    return spec.with_settings(draws=args.draws, seed=args.seed, as_of=args.as_of or None, catalog=cat)
+
+
 def cmd_estimate(args):
-    from .data import catalog, runspec, scenarios
+    from .data import catalog
     from .presentation import format as fmt
     from .presentation import judgements
     from .simulation import montecarlo
     cat = catalog.load()
-    overrides = parse_overrides(args.param)
-    if args.scenario is not None:
-        spec = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat, overrides)
-    else:
-        spec = runspec.build(cat, extra_overrides=overrides)
-    spec = spec.with_settings(draws=args.draws, seed=args.seed, as_of=args.as_of or None, catalog=cat)
+    spec = _run_spec(cat, args.scenario, args)
     resolved, line = spec.resolved, spec.timeline
     sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
     table = sim.summary()
@@ -77,10 +83,8 @@ def cmd_estimate(args):
                                for k, row in table.to_dict(orient="index").items()}}
         print(json.dumps(payload, indent=2))
         return 0
-    print(f"{'output':<40} {'central':>14} {'P5':>14} {'P50':>14} {'P95':>14}")
-    for name, row in table.iterrows():
-        cells = [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")]
-        print(f"{row['label'][:40]:<40} " + " ".join(f"{c:>14}" for c in cells))
+    for line in _estimate_lines(table, fmt):
+        print(line)
     print(f"\n{spec.draws:,} draws, seed {spec.seed}. P(revenue per year > {THRESHOLD_SHARE:.0%} of the economy) = "
           f"{sim.probability('share_of_economy_per_year', THRESHOLD_SHARE):.0%}")
     for note in notes:
@@ -88,7 +92,24 @@ def cmd_estimate(args):
     return 0
 
 
+LABEL_WIDTH = 56  # the longest output label fits; a longer one wraps onto continuation lines, never cut
 MAX_TIMEOUT_S = 86_400  # a day: beyond it a timeout is a typo, and asyncio refuses very large ones anyway
+
+
+def _estimate_lines(table, fmt):
+    """The summary table as text lines: every label in full (wrapped past LABEL_WIDTH), each number column as
+    wide as its widest cell."""
+    heads = ("central", "P5", "P50", "P95")
+    rows = [(row["label"], [fmt.value(row[c], row["unit"]) for c in ("central", "p5", "p50", "p95")])
+            for _, row in table.iterrows()]
+    label_width = min(LABEL_WIDTH, max(len("output"), *(len(label) for label, _ in rows)))
+    widths = [max(len(h), *(len(cells[i]) for _, cells in rows)) for i, h in enumerate(heads)]
+    lines = [f"{'output':<{label_width}}  " + "  ".join(f"{h:>{w}}" for h, w in zip(heads, widths))]
+    for label, cells in rows:
+        wrapped = textwrap.wrap(label, label_width) or [""]
+        lines.append(f"{wrapped[0]:<{label_width}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
+        lines += [f"  {more}" for more in wrapped[1:]]
+    return lines
 
 
 def _at_least(value, low, option, unit="", high=None):
@@ -96,6 +117,43 @@ def _at_least(value, low, option, unit="", high=None):
         expected = f"from {low:,} to {high:,}{unit}s" if high is not None else f"at least {low}{unit}"
         raise ScenarioError(option, option.lstrip("-").replace("-", "_"), f"expected {expected}, got {value:,}")
     return value
+
+
+def cmd_export(args):
+    from .data import catalog
+    from .presentation import export
+    if args.xlsx is None and args.csv is None:
+        raise ScenarioError("export", None, "say where: --xlsx FILE and/or --csv FOLDER")
+    if args.csv is not None:
+        check_out_folder(args.csv, "--csv")
+    if args.xlsx is not None:
+        check_out_folder(Path(args.xlsx).parent, "--xlsx")
+    cat = catalog.load()
+    spec = _run_spec(cat, args.scenario, args)
+    if args.xlsx is not None:
+        export.check_rows(spec.draws)  # before the simulation, not after it
+    tables = export.sheets(spec, cat)
+    written = export.write_csv(tables, args.csv) if args.csv is not None else []
+    if args.xlsx is not None:
+        written.append(export.write_xlsx(tables, args.xlsx))
+    _say(f"exported {spec.name}: {spec.draws:,} draws, seed {spec.seed}")
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_validate(args):
+    from .data import validate
+    report = validate.validate(args.scenarios, args.all)
+    for problem in report.problems:
+        _say(f"{PROG}: error: {problem}")
+    what = f"data/ and {report.scenarios} scenario file{'s' * (report.scenarios != 1)}"
+    if report.problems:
+        _say(f"{PROG}: validate: {len(report.problems)} problem{'s' * (len(report.problems) != 1)} "
+             f"({what} checked)")
+        return EXIT_USAGE
+    print(f"OK: {what} valid ({', '.join(Path(c).stem for c in report.checked[1:]) or 'no scenarios'})")
+    return 0
 
 
 def cmd_render(args):
@@ -106,11 +164,24 @@ def cmd_render(args):
                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S))
 
 
+def compare_name(name):
+    """The comparison brief's file stem: a scenario-like name, and no scenario's own (its brief would be
+    overwritten in the same folder)."""
+    from .data.runspec import check_name
+    check_name(name, "--name")
+    if (paths.SCENARIOS_DIR / f"{name}.yaml").exists():
+        raise ScenarioError("--name", "name", f"{name!r} is a scenario's name, and its brief {name}.pdf would be "
+                            "overwritten; choose another name")
+    return name
+
+
 def cmd_compare(args):
+    """One comparison brief across scenarios, under the file stem --name."""
     from .briefs import run
     return run.compare(args.scenarios, parse_overrides(args.param), args.out,
-                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second", MAX_TIMEOUT_S), args.draws,
-                         _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S))
+                       _at_least(args.cell_timeout, 1, "--cell-timeout", " second", MAX_TIMEOUT_S), args.draws,
+                       _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S),
+                       name=compare_name(args.name))
 
 
 def cmd_sweep(args):
@@ -124,6 +195,7 @@ def cmd_sweep(args):
     resolved = cat.resolve(parse_overrides(args.param), "-p", varied=[a.name for a in axes])
     frame = sweep.grid(resolved, cat, axes, _timeline(cat, args))
     written = sweeps.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
+    _say("grid: " + "; ".join(a.describe() for a in axes))  # stderr: stdout stays the list of files written
     for path in written:
         print(path)
     return 0
@@ -131,7 +203,10 @@ def cmd_sweep(args):
 
 def cmd_solve(args):
     from .data import catalog
+    from .models.evaluate import OUTPUTS
+    from .presentation import format as fmt
     from .simulation import sweep
+    labels, units = {o.name: o.label for o in OUTPUTS}, {o.name: o.unit for o in OUTPUTS}
     cat = catalog.load()
     name, sep, target = args.target.partition("=")
     if not sep:
@@ -150,20 +225,24 @@ def cmd_solve(args):
         raise ScenarioError("-p", args.unknown, f"is the parameter solved for (--for {args.unknown}); "
                             "drop this -p, or solve for another parameter")
     resolved = cat.resolve(overrides, "-p", varied=[args.unknown])
-    value = sweep.solve(resolved, cat, name.strip(), target_value, args.unknown, timeline=_timeline(cat, args))
+    output = name.strip()
+    value = sweep.solve(resolved, cat, output, target_value, args.unknown, timeline=_timeline(cat, args))
+    # The measure in words and code: share_of_economy (cumulative) and share_of_economy_per_year read alike.
+    measure = labels[output]
+    reached = f"{measure[0].lower()}{measure[1:]} ({output}) = {fmt.value(target_value, units[output])}"
+    answer = {"output": output, "measure": measure, "output_unit": units[output], "target": target_value,
+              "parameter": args.unknown}
+    others = f"other inputs at their central values{', with ' + ', '.join(args.param) if args.param else ''}"
     if args.unknown == sweep.AS_OF:
         from .data.statements import from_days
-        value, unit = from_days(value).isoformat(), "(date)"
-        print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown, "value": value})
-              if args.json else f"as_of = {value} gives {name.strip()} = {target_value:g} (other inputs at their central values)")
+        value = from_days(value).isoformat()
+        print(json.dumps({**answer, "value": value}) if args.json else f"as_of = {value} gives {reached} ({others})")
         return 0
     unit = cat.parameters[args.unknown].unit
     if args.json:
-        print(json.dumps({"output": name.strip(), "target": target_value, "parameter": args.unknown,
-                          "value": value, "unit": unit}))
+        print(json.dumps({**answer, "value": value, "unit": unit}))
     else:
-        print(f"{args.unknown} = {value:,.6g} {unit} gives {name.strip()} = {target_value:g} "
-              f"(other inputs at their central values{', with ' + ', '.join(args.param) if args.param else ''})")
+        print(f"{args.unknown} = {value:,.6g} {unit} gives {reached} ({others})")
     return 0
 
 
@@ -185,6 +264,7 @@ def _text(option):
 
 
 def build_parser():
+    from .simulation.sweep import GRID_SYNTAX
     parser = Parser(prog=PROG, description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -205,13 +285,37 @@ def build_parser():
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_estimate)
 
-    p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart")
-    p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:STEPS")
+    p = sub.add_parser("export", help="a run's draws, summary, inputs and provenance for spreadsheets (XLSX/CSV)",
+                       description="Simulate a scenario (or, with no scenario, the defaults with any -p) and write "
+                       "its Monte Carlo draws (drawn parameters and every output), the summary (P5/P50/P95 with "
+                       "units), the inputs used and a provenance sheet: as an Excel workbook, one sheet each, and/or "
+                       "as one CSV file per sheet in a folder. Draws default to the run spec's.")
+    p.add_argument("scenario", nargs="?", type=_text("SCENARIO"), metavar="SCENARIO",
+                   help="scenario name or .yaml path (default: the defaults, as estimate)")
+    p.add_argument("--xlsx", type=_text("--xlsx"), metavar="FILE", help="write an Excel workbook (.xlsx)")
+    p.add_argument("--csv", type=_text("--csv"), metavar="FOLDER",
+                   help="write summary.csv, inputs.csv, draws.csv and provenance.csv into FOLDER")
+    p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
+                   help="override a parameter: a value, or low:central:high (repeatable)")
+    p.add_argument("--draws", type=int, help="draws (default: the scenario's); an Excel sheet holds at most 1,048,575")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to estimate for")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("sweep", help="evaluate the models on a grid of one or two inputs; CSV and chart",
+                       description="Evaluate the models on a grid of one or two inputs (others at their central "
+                       "values) and write a CSV and a chart. Each axis is " + GRID_SYNTAX + ". For example "
+                       "price_152mm_usd=500:6000:100 is 100 points from 500 to 6,000 (a step of 55.6), and "
+                       "price_152mm_usd=500:6000:step=100 is 56 points 100 apart. The grid used is printed on "
+                       "stderr.")
+    p.add_argument("axes", nargs="+", metavar="NAME=START:STOP:POINTS|n=POINTS|step=STEP",
+                   help="an axis to sweep (one or two)")
     p.add_argument("--metric", default="share_of_economy_per_year", help="output to chart (default: %(default)s)")
     p.add_argument("--output", type=_text("--output"), default=None, help="file name stem (default: from the swept names)")
     p.add_argument("--out", type=_text("--out"), default=None, help="folder (default: reports/sweeps/)")
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="fix another input")
-    p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD", help="the date to estimate for (or sweep as_of=START:STOP:STEPS)")
+    p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD",
+                   help="the date to estimate for (or sweep as_of=START:STOP:POINTS)")
     p.set_defaults(func=cmd_sweep, default_out=paths.REPORTS_DIR / "sweeps")
 
     p = sub.add_parser("solve", help="the input value at which an output reaches a target (break-even)")
@@ -221,6 +325,15 @@ def build_parser():
     p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD", help="the date to estimate for (or --for as_of)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("validate", help="check data/ and scenario files without running anything",
+                       description="Check data/ and scenario files with the loaders every command uses, without "
+                       "running anything: one line on stderr per problem (after a problem the key is set aside "
+                       "and the file checked further), exit 2 on any; a one-line OK summary and exit 0 when clean.")
+    p.add_argument("scenarios", nargs="*", metavar="SCENARIO",
+                   help="scenario names or .yaml paths (default: every scenario in data/scenarios/)")
+    p.add_argument("--all", action="store_true", help="every scenario in data/scenarios/ (the default)")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("render", help="render PDF briefs, one per scenario, with papermill")
     p.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names or .yaml paths")
@@ -240,6 +353,9 @@ def build_parser():
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", help="override for every scenario")
     p.add_argument("--draws", type=int, help="draws for every scenario (default: each scenario's own)")
     p.add_argument("--out", type=_text("--out"), default=None, help="output folder (default: reports/)")
+    p.add_argument("--name", default="compare", metavar="NAME",
+                   help="file name stem of the brief, NAME.pdf (a-z, 0-9, '-', '_'; not a scenario's name; "
+                   "default: %(default)s)")
     p.add_argument("--cell-timeout", type=int, default=600)
     p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS",
                    help="seconds a kernel may take to start on a busy machine (default: %(default)s)")

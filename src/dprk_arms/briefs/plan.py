@@ -61,7 +61,8 @@ def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | N
     return jobs
 
 
-def compare_job(scenarios, overrides=None, out=None, cell_timeout=600, draws=None, start_timeout=START_TIMEOUT_S):
+def compare_job(scenarios, overrides=None, out=None, cell_timeout=600, draws=None, start_timeout=START_TIMEOUT_S,
+                name="compare"):
     """The comparison brief's job: every scenario validated (each at its own draws and seed, or `draws`)."""
     from ..data import catalog as catalog_mod
     from ..data import scenarios as scenarios_mod
@@ -73,5 +74,5 @@ def compare_job(scenarios, overrides=None, out=None, cell_timeout=600, draws=Non
     folder = output_dir(out)
     digest = job_digest([s.digest() for s in specs], notebook, cat)
     params = {"run_specs": [s.canonical() for s in specs], "render_digest": digest}
-    return Job("compare", "Scenario comparison", str(notebook), params, str(folder), digest, cell_timeout,
+    return Job(name, "Scenario comparison", str(notebook), params, str(folder), digest, cell_timeout,
                start_timeout)

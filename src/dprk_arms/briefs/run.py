@@ -24,8 +24,8 @@ def render(scenarios: list[str], use_all: bool = False, overrides: dict | None =
 
 
 def compare(scenarios: list[str], overrides: dict | None = None, out: str | None = None, cell_timeout: int = 600,
-            draws: int | None = None, start_timeout: int = START_TIMEOUT_S) -> int:
+            draws: int | None = None, start_timeout: int = START_TIMEOUT_S, name: str = "compare") -> int:
     """One comparison brief across scenarios, each at its own draws and seed (or `draws` for all)."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    job = compare_job(scenarios, overrides, out, cell_timeout, draws, start_timeout)
+    job = compare_job(scenarios, overrides, out, cell_timeout, draws, start_timeout, name)
     return report(run_jobs([job], 1, force=True), job.out_dir)

@@ -7,6 +7,8 @@ from .. import paths
 from ..data import catalog as catalog_mod
 from ..data import runspec
 from ..data import scenarios as scenarios_mod
+from ..defaults import THRESHOLD_SHARE
+from ..models.evaluate import OUTPUTS
 from ..simulation import montecarlo
 from . import format as fmt
 from . import notebook as nb
@@ -15,10 +17,10 @@ from . import plots, provenance, tables
 KEY_OUTPUTS = ("containers_count", "period_months", "revenue_usd", "revenue_per_year_usd", "share_of_economy", "share_of_economy_per_year",
                "share_of_economy_years", "multiple_of_exports_per_year", "supply_days", "consumption_share", "rounds_all_152mm",
                "containers_back", "triangulation_spread")
-CHARTS = (("revenue_usd", "Revenue over the period", fmt.money),
-          ("share_of_economy_per_year", "Revenue per year, share of the economy", fmt.percent),
-          ("supply_days", "Days of Russian fire covered", lambda v: f"{v:,.0f}"),
-          ("volume_containers_rounds", "Rounds implied by the containers", fmt.count))
+# Each chart illustrates one row of the table above it: its output, the row's label, the row's units.
+CHARTS = ("revenue_usd", "share_of_economy_per_year", "supply_days", "rounds_all_152mm")
+LABELS = {o.name: o.label for o in OUTPUTS}
+UNITS = {o.name: o.unit for o in OUTPUTS}
 COLUMNS_PER_TABLE = 3  # more scenario columns than this do not fit the width of an A4 page
 
 
@@ -90,9 +92,25 @@ def _cell(row):
 
 
 def charts(comparison):
-    for output, label, formatter in CHARTS:
-        nb.figure(comparison, plots.compare_bars(comparison.summaries, output, label, formatter),
-                  f"{label} by scenario: P50 dot, P5 to P95 bar.")
+    for output in CHARTS:
+        label, unit = LABELS[output], UNITS[output]
+        threshold = THRESHOLD_SHARE if output.startswith("share_of_economy") else None
+        line = f", red line at {fmt.percent(threshold)} of the economy" if threshold is not None else ""
+        nb.figure(comparison, plots.compare_bars(comparison.summaries, output, label,
+                                                 lambda v, unit=unit: fmt.value(v, unit), threshold),
+                  f"{label} by scenario: P50 dot, P5 to P95 bar{line}.")
+
+
+def method_note(comparison):
+    """How the scenarios were sampled, true of this comparison: one seed for all, or each its own."""
+    seeds = sorted({s.seed for s in comparison.specs})
+    if len(seeds) == 1:
+        text = (f"Each scenario is simulated with the same seed ({seeds[0]}) and the same random stream per "
+                "parameter, so differences between scenarios come from their inputs, not from sampling noise.")
+    else:
+        text = ("Each scenario is simulated at its own seed (" + ", ".join(f"{s.name}: {s.seed}" for s in comparison.specs)
+                + "), as in its own brief, so small differences between scenarios can come from sampling noise.")
+    nb.show(f"<p>{html.escape(text)}</p>")
 
 
 def provenance_block(comparison):

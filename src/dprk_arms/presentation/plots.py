@@ -192,18 +192,28 @@ def triangulation(sim):
     return fig
 
 
-def compare_bars(summaries, output, label, formatter):
-    """P50 and P5-P95 of one output across scenarios."""
+ROW_HEIGHT_IN, FRAME_HEIGHT_IN = 0.32, 0.95  # a compare chart: per scenario row, plus title and x axis
+
+
+def compare_bars(summaries, output, label, formatter, threshold=None):
+    """P50 and P5-P95 of one output across scenarios; as tall as its rows need (no empty band between two
+    scenarios), with an optional threshold line (the 10% of the economy)."""
+    names = list(summaries)[::-1]
     with plt.rc_context(STYLE):
-        fig, ax = _figure(1, height=0.4 * max(len(summaries), 3) + 1.0)
-        names = list(summaries)[::-1]
+        fig, ax = _figure(1, height=ROW_HEIGHT_IN * len(names) + FRAME_HEIGHT_IN)
         for i, name in enumerate(names):
             row = summaries[name].loc[output]
             ax.plot([row["p5"], row["p95"]], [i, i], color=LIGHT_BLUE, lw=5, solid_capstyle="butt")
             ax.plot([row["p50"]], [i], "o", color=BLUE)
-        ax.set_yticks(range(len(names)), names)
+        ax.set_ylim(-0.6, len(names) - 0.4)
+        ax.set_yticks(range(len(names)), [textwrap.fill(n, 28) for n in names])
+        ax.grid(axis="y", visible=False)
+        if threshold is not None:
+            ax.axvline(threshold, color=RED, lw=1.2)
+            ax.text(threshold, len(names) - 0.4, f" {formatter(threshold)}", color=RED, va="top", ha="left",
+                    fontsize=7.5)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formatter(v)))
-        ax.set(title=label)
+        ax.set_title(label, loc="left")
     return fig
 
 

@@ -183,5 +183,6 @@ def show_solve(whatif, output, target, unknown):
                         timeline=whatif.timeline)
     unit = cat.parameters[unknown].unit
     display(HTML(fmt.no_math(f"<p><b>{html.escape(unknown)}</b> = {value:,.4g} {html.escape(unit)} brings "
-                 f"<b>{html.escape(LABELS[output].lower())}</b> to {html.escape(fmt.value(target, UNITS[output]))}, "
+                 f"<b>{html.escape(LABELS[output].lower())}</b> (<code>{html.escape(output)}</code>) to "
+                 f"{html.escape(fmt.value(target, UNITS[output]))}, "
                  f"other inputs at their central values or the settings above.</p>")))

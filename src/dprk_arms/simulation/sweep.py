@@ -9,10 +9,11 @@ from scipy import optimize
 
 from ..data import statements as statements_mod
 from ..errors import ScenarioError
-from ..models.evaluate import OUTPUT_NAMES, evaluate
+from ..models.evaluate import OUTPUT_NAMES, OUTPUTS, evaluate
 from .inputs import central_inputs
 
 MAX_POINTS = 4_000_000
+OUTPUT_LABEL = {o.name: o.label for o in OUTPUTS}
 AS_OF = "as_of"  # the as-of date sweeps and solves like a parameter (as days since 1970 inside the models)
 
 
@@ -26,51 +27,96 @@ def as_of_bounds(catalog, timeline=None):
     return statements_mod.to_days(latest_start) + 1, statements_mod.to_days(statements_mod.LAST_AS_OF)
 
 
+MAX_AXIS_POINTS = 100_000
+GRID_SYNTAX = ("NAME=START:STOP:POINTS (POINTS evenly spaced values, both ends included), or explicitly "
+               "NAME=START:STOP:n=POINTS, or NAME=START:STOP:step=STEP (START, START+STEP, ... up to STOP); "
+               "as_of takes dates, its step in days")
+
+
 @dataclass(frozen=True)
 class Axis:
     name: str
     values: np.ndarray
+    form: str = "n"  # how the grid was asked for: "points" (bare third part), "n=" or "step="
+
+    def describe(self):
+        """The grid in one line: name, first, last, count and step (dates for as_of)."""
+        first, last, count = self.values[0], self.values[-1], len(self.values)
+        step = (last - first) / (count - 1)
+        if self.name == AS_OF:
+            first, last = (statements_mod.from_days(v).isoformat() for v in (first, last))
+            shown = f"{first} to {last}, {count:,} points, step {step:,.4g} days"
+        else:
+            shown = f"{_plain(first)} to {_plain(last)}, {count:,} points, step {_plain(step)}"
+        hint = " (the third part counts points; write :step=S for a step of S)" if self.form == "points" else ""
+        return f"{self.name}: {shown}{hint}"
+
+
+def _plain(x):
+    """1,000,000 (not 1e+06), 55.5556, 0.1."""
+    x = float(x)
+    return f"{int(round(x)):,}" if abs(x - round(x)) < 1e-9 * max(1.0, abs(x)) else f"{x:,.6g}"
 
 
 def parse_axis(text, parameters):
-    """`name=start:stop:steps` as an Axis, validated against the parameter's allowed range."""
+    """`name=start:stop:points`, `name=start:stop:n=points` or `name=start:stop:step=step` as an Axis,
+    validated against the parameter's allowed range."""
     name, sep, spec = text.partition("=")
     name = name.strip()
     if not sep:
-        raise ScenarioError("sweep", text, "expected name=start:stop:steps, e.g. price_152mm_usd=500:5000:50")
+        raise ScenarioError("sweep", text, f"expected {GRID_SYNTAX}; e.g. price_152mm_usd=500:5000:step=100")
+    parts = spec.split(":")
+    if len(parts) != 3:
+        raise ScenarioError("sweep", name, f"expected START:STOP:POINTS, START:STOP:n=POINTS or "
+                            f"START:STOP:step=STEP, got {spec!r}")
     if name == AS_OF:
-        return _as_of_axis(spec)
-    param = parameters.lookup(name, "sweep")
-    if param.is_choice:
-        raise ScenarioError("sweep", name, f"is a choice ({', '.join(map(str, param.choices))}); sweep numeric parameters, set choices with -p")
-    parts = spec.split(":")
-    if len(parts) != 3:
-        raise ScenarioError("sweep", name, f"expected start:stop:steps, got {spec!r}")
-    start = param.parse(parts[0], "sweep", name).central
-    stop = param.parse(parts[1], "sweep", name).central
-    try:
-        steps = int(parts[2])
-    except ValueError:
-        raise ScenarioError("sweep", name, f"steps must be a whole number, got {parts[2]!r}") from None
-    if not 2 <= steps <= 100_000:
-        raise ScenarioError("sweep", name, f"steps must be from 2 to 100,000, got {steps}")
+        start, stop = (statements_mod.to_days(statements_mod.parse_date(p, "sweep", AS_OF)) for p in parts[:2])
+    else:
+        param = parameters.lookup(name, "sweep")
+        if param.is_choice:
+            raise ScenarioError("sweep", name, f"is a choice ({', '.join(map(str, param.choices))}); sweep numeric "
+                                "parameters, set choices with -p")
+        start, stop = (param.parse(p, "sweep", name).central for p in parts[:2])
     if stop <= start:
-        raise ScenarioError("sweep", name, f"stop must be above start, got {start:g}:{stop:g}")
-    return Axis(name, np.linspace(start, stop, steps))
+        raise ScenarioError("sweep", name, f"stop must be above start, got {parts[0]}:{parts[1]}")
+    values, form = _grid_values(name, start, stop, parts[2].strip())
+    return Axis(name, np.round(values) if name == AS_OF else values, form)
 
 
-def _as_of_axis(spec):
-    parts = spec.split(":")
-    if len(parts) != 3:
-        raise ScenarioError("sweep", AS_OF, f"expected as_of=YYYY-MM-DD:YYYY-MM-DD:steps, got {spec!r}")
-    start, stop = (statements_mod.parse_date(p, "sweep", AS_OF) for p in parts[:2])
+def _grid_values(name, start, stop, third):
+    """The axis values for the third part of a grid: a point count (bare or n=) or step=."""
+    key, eq, number = third.partition("=")
+    key = key.strip().lower() if eq else ""
+    if eq and key not in ("n", "step"):
+        raise ScenarioError("sweep", name, f"expected n=POINTS or step=STEP after start:stop, got {third!r}")
+    if key == "step":
+        step = _number(number, name, "step")
+        if not step > 0:
+            raise ScenarioError("sweep", name, f"step must be above 0, got {number.strip()!r}")
+        count = math.floor((stop - start) / step * (1 + 1e-12)) + 1  # stop counts when it lands on the grid
+        if not 2 <= count <= MAX_AXIS_POINTS:
+            raise ScenarioError("sweep", name, f"step {step:g} from {start:g} to {stop:g} makes {count:,} points; "
+                                f"expected 2 to {MAX_AXIS_POINTS:,}")
+        return start + step * np.arange(count), "step"
+    text = number if eq else third
     try:
-        steps = int(parts[2])
+        count = int(text)
     except ValueError:
-        raise ScenarioError("sweep", AS_OF, f"steps must be a whole number, got {parts[2]!r}") from None
-    if not 2 <= steps <= 100_000 or stop <= start:
-        raise ScenarioError("sweep", AS_OF, f"expected a later stop date and 2 to 100,000 steps, got {spec!r}")
-    return Axis(AS_OF, np.round(np.linspace(statements_mod.to_days(start), statements_mod.to_days(stop), steps)))
+        raise ScenarioError("sweep", name, f"the number of points must be a whole number, got {text.strip()!r} "
+                            "(write step=STEP for a step)") from None
+    if not 2 <= count <= MAX_AXIS_POINTS:
+        raise ScenarioError("sweep", name, f"the number of points must be from 2 to {MAX_AXIS_POINTS:,}, got {count}")
+    return np.linspace(start, stop, count), "n" if eq else "points"
+
+
+def _number(text, name, key):
+    try:
+        value = float(text)
+    except ValueError:
+        raise ScenarioError("sweep", name, f"{key} must be a number, got {text.strip()!r}") from None
+    if not math.isfinite(value):
+        raise ScenarioError("sweep", name, f"{key} must be a finite number, got {text.strip()!r}")
+    return value
 
 
 def grid(resolved: dict, catalog, axes: list, timeline=None) -> pd.DataFrame:
@@ -129,12 +175,12 @@ def solve(resolved: dict, catalog, output: str, target: float, unknown: str, bra
     except ValueError as exc:
         raise ScenarioError("solve", unknown, f"the range {low:g} to {high:g} leaves the models' valid range: {exc}") from None
     if not (math.isfinite(g_low) and math.isfinite(g_high)):
-        raise ScenarioError("solve", output, f"{output} is not a finite number at {unknown} = {low:g} or {high:g}; "
+        raise ScenarioError("solve", output, f"{OUTPUT_LABEL[output].lower()} ({output}) is not a finite number at {unknown} = {low:g} or {high:g}; "
                             "no break-even can be found in that range")
     if g_low == 0:
         return low
     if np.sign(g_low) == np.sign(g_high):
         shown = (lambda v: statements_mod.from_days(v).isoformat()) if unknown == AS_OF else (lambda v: f"{v:g}")
-        raise ScenarioError("solve", output, f"{output} does not reach {target:g} for {unknown} between {shown(low)} and {shown(high)} "
+        raise ScenarioError("solve", output, f"{OUTPUT_LABEL[output].lower()} ({output}) does not reach {target:g} for {unknown} between {shown(low)} and {shown(high)} "
                             f"(it runs from {g_low + target:.4g} to {g_high + target:.4g})")
     return optimize.brentq(gap, low, high, xtol=1e-9 * max(1.0, abs(high)), rtol=1e-12, maxiter=200)
