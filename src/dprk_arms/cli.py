@@ -64,7 +64,7 @@ def cmd_estimate(args):
         spec = runspec.build(cat, extra_overrides=overrides)
     spec = spec.with_settings(draws=args.draws, seed=args.seed, as_of=args.as_of or None, catalog=cat)
     resolved, line = spec.resolved, spec.timeline
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline, spec.rank_correlations)
     table = sim.summary()
     notes = judgements.timeline_notes(sim, resolved, cat)
     if args.json:

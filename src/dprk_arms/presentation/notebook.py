@@ -62,7 +62,7 @@ def run_from(namespace) -> Run:
     spec = runspec.from_namespace(namespace, cat)
     for warning in runspec.misspelt(namespace, cat):
         show(f'<p class="warning"><b>Warning:</b> {html.escape(warning)}.</p>')
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline, spec.rank_correlations)
     return Run(spec, cat, sim, namespace.get("render_digest"))
 
 
