@@ -19,7 +19,9 @@ FORMAT_VERSION = 2  # 2: correlations travel on the spec
 CANONICAL_KEYS = ("format", "name", "title", "question", "parameters", "correlations", "draws", "seed", "as_of",
                   "statements")
 # run settings a parameters cell defines
-NOTEBOOK_KEYS = ("scenario", "title", "question", "draws", "seed", "as_of", "statements", "correlations")
+NOTEBOOK_KEYS = ("scenario", "title", "question", "draws", "seed", "as_of", "statements")
+# settings a parameters cell may define beyond those (read when present)
+OPTIONAL_NOTEBOOK_KEYS = ("correlations",)
 DEFAULT_NAME = "default"
 DEFAULT_TITLE = "Default parameters"
 DEFAULT_QUESTION = "What do the sourced central estimates and their uncertainty imply?"
@@ -161,7 +163,7 @@ def misspelt(namespace: Mapping, catalog) -> list[str]:
     """Names a notebook's user set that look like a parameter but are none (`containers_cout = 20000`), each
     with its closest known name: such a value would otherwise be silently ignored."""
     import difflib
-    known = set(catalog.parameters) | set(NOTEBOOK_KEYS) | {"run_spec", "run_specs", "render_digest", "scenarios"}
+    known = set(catalog.parameters) | set(NOTEBOOK_KEYS) | set(OPTIONAL_NOTEBOOK_KEYS) | {"run_spec", "run_specs", "render_digest", "scenarios"}
     found = []
     for name, value in namespace.items():
         if name.startswith("_") or name in known or isinstance(value, bool) or \
