@@ -152,3 +152,16 @@ def test_bad_default_correlations_name_file_row_and_field(data_copy, row, field,
     with pytest.raises(DataError) as caught:
         catalog_mod.load.__wrapped__(data_copy)
     assert caught.value.field == field and words in str(caught.value) and "correlations.csv" in str(caught.value)
+
+
+def test_tornado_from_draws_shows_no_effect_where_no_input_acts(catalog):
+    """Revenue per year moves with the start date (the timeline), which is no parameter: with prices, volume
+    and in-kind share fixed, no parameter's bar may show the timeline's noise as an effect."""
+    resolved = catalog.resolve({"volume_rounds": 1_000_000, "volume_route": "stated", "price_152mm_usd": 3000,
+                                "price_122mm_usd": 3000, "price_other_usd": 3000, "in_kind_share": 0,
+                                "krw_per_usd": 1279})
+    sim = montecarlo.simulate(resolved, catalog, 5000)
+    assert sim.outputs["share_of_economy_per_year"].nunique() > 100
+    direct = sensitivity.tornado(resolved, catalog, ["share_of_economy_per_year"], sim.timeline)
+    table = sensitivity.tornado_draws(sim, ["share_of_economy_per_year"], direct)
+    assert (table["swing"] == 0).all()

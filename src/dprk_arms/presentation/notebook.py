@@ -53,7 +53,9 @@ class Run:
 
     def tornado(self):
         """Swings read off the correlated draws (lowest against highest tenth of each input)."""
-        return sensitivity.tornado_draws(self.sim, [o.name for o in OUTPUTS])
+        outputs = [o.name for o in OUTPUTS]
+        direct = sensitivity.tornado(self.resolved, self.catalog, outputs, self.timeline)
+        return sensitivity.tornado_draws(self.sim, outputs, direct)
 
 
 def run_from(namespace) -> Run:

@@ -61,7 +61,7 @@ def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
             bins = np.histogram_bin_edges(np.concatenate([rev, cash]), bins=60)
             left.hist(rev, bins=bins, color=LIGHT_BLUE, histtype="stepfilled", label="gross value (cash + in kind)")
             left.hist(cash, bins=bins, color=RED, histtype="step", lw=1.1, label="cash only")
-            left.legend(loc="upper right", fontsize=7, frameon=False)
+            left.legend(loc="upper right", fontsize=7, frameon=True, facecolor="white", edgecolor="none", framealpha=1)
             drawn = True
         else:
             drawn = _hist(left, rev, BLUE, lambda v: f"${v:,.1f}bn")
