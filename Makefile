@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: briefs compare test test-fast lab bench profile clean-reports
+.PHONY: briefs compare test test-fast test-browser lab bench profile clean-reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)  ## the whole test suite, notebook execution and PDF checks inclu
 
 test-fast: $(STAMP)  ## the suite without notebook execution and PDF rendering
 	$(BIN)/python -m pytest -m "not slow"
+
+test-browser: $(STAMP)  ## the what-if panel in JupyterLab, driven in Chromium (needs apt-get install chromium)
+	$(BIN)/python -m pip install --quiet -e '.[browser]'
+	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
 
 lab: $(STAMP)  ## JupyterLab on notebooks/, with the project installed in its kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -40,7 +40,7 @@ def test_fire_rate_labels_sit_beside_their_dashed_lines(catalog):
 
 def test_fixed_outputs_are_said_in_words_not_drawn_as_spikes(catalog):
     sim, _ = _sim(catalog, volume_rounds=1_000_000, price_152mm_usd=3000, price_122mm_usd=3000,
-                  price_other_usd=3000)
+                  price_other_usd=3000, in_kind_share=0)
     fig = plots.revenue_distribution(sim)
     left = fig.axes[0]
     assert not left.patches and any("same in every draw" in t.get_text() for t in left.texts)

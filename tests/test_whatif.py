@@ -136,7 +136,7 @@ def test_override_as_a_range_becomes_a_distribution(capsys):
 
 def test_whatif_set_compute_and_reject(catalog):
     w = WhatIf(catalog, draws=2000)
-    w.set(price_152mm_usd=3000, volume_rounds=1_000_000, share_122mm=0, economy_year=2022)
+    w.set(price_152mm_usd=3000, volume_rounds=1_000_000, share_122mm=0, economy_year=2022, in_kind_share=0)
     sim = w.compute()
     assert sim.summary().loc["revenue_usd", "p50"] == pytest.approx(3.0e9)
     with pytest.raises(ScenarioError, match="dud_fraction"):
@@ -162,6 +162,7 @@ def test_saved_scenario_renders_unchanged(catalog, tmp_path):
     w = WhatIf(catalog, draws=2000)
     w.set(price_152mm_usd=2500, volume_rounds=2_000_000)
     path = w.save("saved-what-if", "Saved what-if", "What if the price were 2,500 USD?", folder=tmp_path)
+    assert set(scenarios.read_document(path)["parameters"]) == {"price_152mm_usd", "volume_rounds"}
     result = run_cli("render", path, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
     from pypdf import PdfReader
@@ -201,3 +202,85 @@ def test_an_unreachable_target_names_the_measure(capsys):
     assert cli.main(["solve", "share_of_economy_per_year=5", "--for", "fire_rate_per_day"]) == 2
     assert "revenue per year as share of the economy (share_of_economy_per_year) does not reach 5" in \
         capsys.readouterr().err
+
+
+def _quantile_tolerance(reference, p, n, sigmas=4.0):
+    """`sigmas` standard errors of the p-quantile of n draws, the density taken from the reference draws."""
+    lo, hi = np.quantile(reference, [p - 0.01, p + 0.01])
+    density = 0.02 / (hi - lo)
+    return sigmas * np.sqrt(p * (1 - p) / n) / density
+
+
+@pytest.mark.parametrize("output", ["revenue_usd", "share_of_economy_per_year", "supply_days"])
+def test_panel_with_no_moves_reproduces_the_default_estimate(catalog, output):
+    w = WhatIf(catalog, draws=5000, seed=7)
+    assert w.overrides() == {} and w.fixed_text().startswith("Nothing fixed")
+    panel = w.compute().outputs[output].to_numpy()
+    reference = montecarlo.simulate(catalog.resolve(), catalog, 200_000, seed=99).outputs[output].to_numpy()
+    for p in (0.05, 0.5, 0.95):
+        assert abs(np.quantile(panel, p) - np.quantile(reference, p)) < _quantile_tolerance(reference, p, 5000), p
+
+
+def test_moving_one_input_fixes_only_that_one(catalog):
+    w = WhatIf(catalog, draws=2000)
+    before = w.compute()
+    w.set(price_152mm_usd=1285)
+    assert w.overrides() == {"price_152mm_usd": 1285}
+    after = w.compute()
+    assert after.inputs["price_152mm_usd"].nunique() == 1
+    for other in ("volume_rounds", "fire_rate_per_day", "in_kind_share", "rounds_per_container_152mm"):
+        assert after.inputs[other].nunique() > 100, other  # still a distribution
+    assert after.summary().loc["revenue_usd", "p95"] < before.summary().loc["revenue_usd", "p95"]
+    assert "Price the DPRK realises per 152mm shell (USD/round) = $1,285" in w.fixed_text()
+    w.release("price_152mm_usd")
+    assert w.overrides() == {}
+
+
+def test_saved_scenario_holds_only_the_moved_inputs(catalog, tmp_path):
+    w = WhatIf(catalog, draws=2000, seed=5)
+    path = w.save("untouched", "Untouched", "Nothing moved?", folder=tmp_path)
+    doc = scenarios.read_document(path)
+    assert "parameters" not in doc and "correlations" not in doc
+    w.set(in_kind_share=0.5, in_kind_valuation_ratio=0.7).set_price_correlation(0.3)
+    path = w.save("moved", "Moved", "Half in kind?", folder=tmp_path)
+    doc = scenarios.read_document(path)
+    assert doc["parameters"] == {"in_kind_share": 0.5, "in_kind_valuation_ratio": 0.7}
+    assert doc["correlations"] == {"price_122mm_usd": {"price_152mm_usd": 0.3, "price_other_usd": 0.3},
+                                   "price_152mm_usd": {"price_other_usd": 0.3}}
+    spec = scenarios.load_scenario(path, catalog)
+    again = montecarlo.simulate(spec.resolved, catalog, spec.draws, spec.seed, spec.timeline, spec.rank_correlations)
+    pd.testing.assert_frame_equal(again.outputs, w.compute().outputs)
+
+
+def test_saving_over_a_scenario_needs_the_overwrite_choice(catalog, tmp_path):
+    w = WhatIf(catalog, draws=2000).set(price_152mm_usd=2000)
+    w.save("mine", "Mine", "Q?", folder=tmp_path)
+    with pytest.raises(ScenarioError, match="tick 'overwrite'"):
+        w.save("mine", "Mine", "Q?", folder=tmp_path)
+    w.set(price_152mm_usd=2500)
+    w.save("mine", "Mine", "Q?", folder=tmp_path, overwrite=True)
+    assert scenarios.read_document(tmp_path / "mine.yaml")["parameters"] == {"price_152mm_usd": 2500}
+
+
+def test_a_price_correlation_that_contradicts_the_data_is_refused(catalog):
+    w = WhatIf(catalog, draws=2000)
+    with pytest.raises(ScenarioError, match="not a valid correlation matrix"):
+        w.set_price_correlation(-0.9)
+    assert w.price_correlation is None
+
+
+def test_panel_labels_are_words_with_units_and_numbers_as_people_write_them(catalog):
+    pytest.importorskip("ipywidgets")
+    from dprk_arms.presentation import whatif
+    w = WhatIf(catalog, draws=500)
+    words = fmt.parameter_labels(catalog)
+    controls = {n: whatif.Control(w, __import__("ipywidgets"), n, words[n]) for n in whatif.KEY_INPUTS}
+    for name, control in controls.items():
+        title = re.sub(r"<[^>]+>", "", control.title.value)
+        assert name not in title and catalog.parameters[name].unit in title, title
+        assert "e+" not in control.readout.value and "e-" not in control.readout.value
+    assert "1.6m" in controls["volume_rounds"].readout.value
+    assert "$1,000" in controls["price_152mm_usd"].readout.value
+    assert "range $500 to $4,000" in controls["price_152mm_usd"].title.value
+    controls["price_152mm_usd"].widget.value = 1285
+    assert "$1,285" in controls["price_152mm_usd"].readout.value and w.fixed == {"price_152mm_usd": 1285}

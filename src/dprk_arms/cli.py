@@ -70,7 +70,7 @@ def cmd_estimate(args):
     cat = catalog.load()
     spec = _run_spec(cat, args.scenario, args)
     resolved, line = spec.resolved, spec.timeline
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline, spec.rank_correlations)
     table = sim.summary()
     notes = judgements.timeline_notes(sim, resolved, cat)
     if args.json:

@@ -27,6 +27,7 @@ def parameters_source(catalog, extra=()):
         f"seed = {DEFAULT_SEED}",
         'as_of = ""  # YYYY-MM-DD the estimates answer for; empty means the last dated container count',
         "statements = []  # a scenario's own dated statements (see data/statements.csv)",
+        "correlations = {}  # rank correlations over the defaults in data/correlations.csv, e.g. {'a': {'b': 0.5}}",
         "",
     ]
     for p in catalog.parameters.values():

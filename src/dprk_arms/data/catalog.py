@@ -8,12 +8,13 @@ from pathlib import Path
 from .. import paths
 from ..errors import ScenarioError
 from .claims import load_claims, load_sources
+from .correlations import load_correlations
 from .csvfile import read_rows
 from . import statements as statements_mod
 from .parameters import load_parameters
 
 SERIES_UNITS = {"gni_nominal": "KRW", "gdp_nominal": "KRW", "exports": "USD", "krw_per_usd": "KRW/USD"}
-DATA_FILES = ("sources.csv", "claims.csv", "parameters.csv", "series.csv", "statements.csv")
+DATA_FILES = ("sources.csv", "claims.csv", "parameters.csv", "series.csv", "statements.csv", "correlations.csv")
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Catalog:
     parameters: dict
     series: dict  # (series, year) -> Claim
     statements: tuple = ()  # dated statements about the flow, in date order
+    correlations: tuple = ()  # default rank correlations between inputs (data/correlations.csv)
 
     def economy_by_year_krw(self, measure, years):
         """For each year: the last published figure at or before it, and how many years it must be grown."""
@@ -122,4 +124,5 @@ def load(data_dir=None) -> Catalog:
     parameters = load_parameters(data_dir / "parameters.csv", claims)
     series = load_series(data_dir / "series.csv", claims)
     statements = statements_mod.load_statements(data_dir / "statements.csv", claims)
-    return Catalog(data_dir, sources, claims, parameters, series, statements)
+    correlations = load_correlations(data_dir / "correlations.csv", claims, parameters)
+    return Catalog(data_dir, sources, claims, parameters, series, statements, correlations)

@@ -98,6 +98,20 @@ class Distribution:
                            self.ceiling if self.ceiling is not None else np.inf)
         return dist.rvs(size=n, random_state=rng)
 
+    def ppf(self, u):
+        """The quantiles at probabilities `u` (an array in [0, 1]), truncation included: a copula samples
+        through this, so each input keeps exactly its own distribution."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        dist = self.frozen()
+        if dist is None:
+            return np.full(u.shape, float(self.central))
+        if self.is_unbounded and (self.floor is not None or self.ceiling is not None):
+            lo = dist.cdf(self.floor) if self.floor is not None else 0.0
+            hi = dist.cdf(self.ceiling) if self.ceiling is not None else 1.0
+            return np.clip(dist.ppf(lo + u * (hi - lo)), self.floor if self.floor is not None else 0.0,
+                           self.ceiling if self.ceiling is not None else np.inf)
+        return dist.ppf(u)
+
     def _sigma(self):
         return math.log(self.high / self.low) / (2 * Z95)
 

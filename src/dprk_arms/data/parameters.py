@@ -19,7 +19,7 @@ UNIT_IN_NAME = {
     "KRW/USD": ("krw_per_usd",), "year": ("year",), "measure": ("measure",), "rounds/day": ("per_day",),
     "rounds/year": ("per_year",), "containers": ("containers",), "ratio": ("ratio",), "kg": ("_kg",),
     "kg/round": ("kg_per_",), "rounds/container": ("per_container",), "t": ("_t",), "days": ("days",), "route": ("route",),
-    "containers/day": ("per_day",),
+    "containers/day": ("per_day",), "USD/container": ("usd_per_container",),
 }
 # Parameters the dated flow replaced: a user who sets one is told what to do instead.
 RETIRED = {
@@ -37,7 +37,7 @@ REQUIRED_PARAMETERS = (
     "ship_rate_containers_per_day", "munitions_container_share", "return_ratio", "payload_kg_per_container",
     "packed_mass_kg_per_152mm", "packed_mass_kg_per_122mm", "rounds_per_container_152mm",
     "rounds_per_container_122mm", "explosives_t", "intel_volume_rounds", "stated_supply_days", "volume_route",
-    "economy_growth_fraction",
+    "economy_growth_fraction", "in_kind_share", "in_kind_valuation_ratio", "return_cargo_usd_per_container",
 )
 # An unbounded (lognormal) distribution is cut to the parameter's allowed range; more than this share of its
 # probability outside the range would make the cut change the distribution materially, so it is refused.

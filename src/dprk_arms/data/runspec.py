@@ -12,12 +12,14 @@ from pathlib import Path
 
 from ..defaults import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MAX_SEED, MIN_DRAWS
 from ..errors import ScenarioError
+from . import correlations as correlations_mod
 from .distributions import Distribution
 
-FORMAT_VERSION = 1
-CANONICAL_KEYS = ("format", "name", "title", "question", "parameters", "draws", "seed", "as_of", "statements")
+FORMAT_VERSION = 2  # 2: correlations travel on the spec
+CANONICAL_KEYS = ("format", "name", "title", "question", "parameters", "correlations", "draws", "seed", "as_of",
+                  "statements")
 # run settings a parameters cell defines
-NOTEBOOK_KEYS = ("scenario", "title", "question", "draws", "seed", "as_of", "statements")
+NOTEBOOK_KEYS = ("scenario", "title", "question", "draws", "seed", "as_of", "statements", "correlations")
 DEFAULT_NAME = "default"
 DEFAULT_TITLE = "Default parameters"
 DEFAULT_QUESTION = "What do the sourced central estimates and their uncertainty imply?"
@@ -37,9 +39,11 @@ class RunSpec:
     seed: int = DEFAULT_SEED
     as_of: str = ""  # ISO date the estimates answer for; "" = the date of the last dated container count
     statements: tuple = ()  # the scenario's own dated statements, as plain dicts (data/statements.py)
+    correlations: Mapping = field(default_factory=dict)  # the scenario's own rank correlations, {a: {b: rho}}, a < b
     source: str = field(default="defaults", compare=False)
     path: Path | None = field(default=None, compare=False)
     timeline: object = field(default=None, repr=False, compare=False)  # data + scenario statements, as of
+    rank_correlations: dict = field(default=None, repr=False, compare=False)  # in use: {(a, b): rho}, defaults + own
 
     @property
     def set_by_scenario(self) -> frozenset[str]:
@@ -50,6 +54,7 @@ class RunSpec:
         """The JSON-ready form that crosses into a notebook kernel and that the digest is taken over."""
         return {"format": FORMAT_VERSION, "name": self.name, "title": self.title, "question": self.question,
                 "parameters": {k: self.overrides[k] for k in sorted(self.overrides)},
+                "correlations": {a: dict(self.correlations[a]) for a in sorted(self.correlations)},
                 "draws": self.draws, "seed": self.seed, "as_of": self.as_of, "statements": list(self.statements)}
 
     def digest(self) -> str:
@@ -81,8 +86,8 @@ def canonical_value(parsed: object) -> object:
 
 def build(catalog, *, name: str = DEFAULT_NAME, title: str = DEFAULT_TITLE, question: str = DEFAULT_QUESTION,
           overrides: Mapping | None = None, extra_overrides: Mapping | None = None, draws: object = None,
-          seed: object = None, as_of: object = None, statements: object = None, source: str = "-p",
-          path: Path | None = None, key_prefix: str = "parameters.") -> RunSpec:
+          seed: object = None, as_of: object = None, statements: object = None, correlations: object = None,
+          source: str = "-p", path: Path | None = None, key_prefix: str = "parameters.") -> RunSpec:
     """A validated RunSpec: `overrides` as a scenario states them (errors name `source` and the key),
     then `extra_overrides` (command-line -p) on top."""
     canonical = {}
@@ -95,10 +100,12 @@ def build(catalog, *, name: str = DEFAULT_NAME, title: str = DEFAULT_TITLE, ques
         canonical[key] = canonical_value(catalog.parameters.lookup(key, "-p").parse(value, "-p", key))
     resolved = catalog.resolve(canonical, source)
     as_of, statements, timeline = _timeline(catalog, as_of, statements, source)
+    own = correlations_mod.parse_scenario(correlations, catalog.parameters, source)
+    pairs = correlations_mod.check(correlations_mod.effective(catalog.correlations, own), source)
     return RunSpec(name, title, question, canonical, resolved,
                    check_draws(DEFAULT_DRAWS if draws is None else draws, source),
-                   check_seed(DEFAULT_SEED if seed is None else seed, source), as_of, statements, source, path,
-                   timeline)
+                   check_seed(DEFAULT_SEED if seed is None else seed, source), as_of, statements, own, source, path,
+                   timeline, pairs)
 
 
 def _timeline(catalog, as_of, statements, source):
@@ -125,7 +132,7 @@ def from_canonical(doc: Mapping, catalog, source: str = "run_spec") -> RunSpec:
     spec = build(catalog, name=_text(doc["name"], source, "name"), title=_text(doc["title"], source, "title"),
                  question=_text(doc["question"], source, "question", allow_empty=True),
                  overrides=doc["parameters"], draws=doc["draws"], seed=doc["seed"], as_of=doc["as_of"],
-                 statements=doc["statements"], source=source)
+                 statements=doc["statements"], correlations=doc["correlations"], source=source)
     return spec
 
 
@@ -146,8 +153,8 @@ def from_namespace(namespace: Mapping, catalog, source: str = "notebook paramete
                  title=_text(namespace.get("title", DEFAULT_TITLE), source, "title"),
                  question=_text(namespace.get("question", ""), source, "question", allow_empty=True),
                  overrides=overrides, draws=namespace.get("draws"), seed=namespace.get("seed"),
-                 as_of=namespace.get("as_of"), statements=namespace.get("statements"), source=source,
-                 key_prefix="")
+                 as_of=namespace.get("as_of"), statements=namespace.get("statements"),
+                 correlations=namespace.get("correlations") or None, source=source, key_prefix="")
 
 
 def misspelt(namespace: Mapping, catalog) -> list[str]:

@@ -9,7 +9,7 @@ from ..errors import ScenarioError
 from .parameters import did_you_mean
 from .runspec import RunSpec, build, check_name
 
-TOP_KEYS = {"title", "question", "parameters", "draws", "seed", "as_of", "statements"}
+TOP_KEYS = {"title", "question", "parameters", "correlations", "draws", "seed", "as_of", "statements"}
 
 
 MAX_DEPTH = 8  # a scenario is at most three levels deep (parameters: name: {low: ...}); deeper is a mistake
@@ -128,7 +128,8 @@ def from_document(doc, catalog, name, file, path=None, extra_overrides=None) -> 
     return build(catalog, name=name, title=_text(doc, "title", file), question=_text(doc, "question", file),
                  overrides={k: _plain(v) for k, v in params.items()}, extra_overrides=extra_overrides,
                  draws=doc.get("draws"), seed=doc.get("seed"), as_of=doc.get("as_of"),
-                 statements=doc.get("statements"), source=file, path=path)
+                 statements=doc.get("statements"), correlations=doc.get("correlations"), source=file,
+                 path=path)
 
 
 def _parameters(doc, file):
@@ -162,7 +163,9 @@ def _plain(value):
     return str(value)
 
 
-def to_yaml(title, question, overrides):
+def to_yaml(title, question, overrides, correlations=None):
     """YAML text for a scenario that load_scenario accepts unchanged."""
     doc = {"title": title, "question": question, "parameters": dict(overrides)}
+    if correlations:
+        doc["correlations"] = {a: dict(inner) for a, inner in correlations.items()}
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

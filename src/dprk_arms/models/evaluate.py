@@ -20,7 +20,11 @@ OUTPUTS = (
     Output("containers_count", "containers", "Containers shipped by the as-of date", "timeline"),
     Output("period_months", "months", "Months from the start of shipments to the as-of date", "timeline"),
     Output("shipped_rounds", "rounds", "Rounds shipped (the volume used)", "timeline"),
-    Output("revenue_usd", "USD", "Revenue, cumulative", "revenue"),
+    Output("revenue_usd", "USD", "Revenue, cumulative (gross value)", "revenue"),
+    Output("value_at_price_usd", "USD", "Value at the realised price", "revenue"),
+    Output("cash_revenue_usd", "USD", "Cash revenue, cumulative", "revenue"),
+    Output("in_kind_value_usd", "USD", "Goods paid in kind, at cash value", "revenue"),
+    Output("return_cargo_value_usd", "USD", "Cargo of containers back (cross-check)", "revenue"),
     Output("revenue_152mm_usd", "USD", "Revenue from 152mm", "revenue"),
     Output("revenue_122mm_usd", "USD", "Revenue from 122mm", "revenue"),
     Output("revenue_other_usd", "USD", "Revenue from other rounds", "revenue"),
@@ -91,8 +95,13 @@ def evaluate(inputs):
     volume = timeline.choose_volume(x["volume_from_containers"], x["volume_from_intel"], vol_containers, vol_intel,
                                     x["volume_rounds"])
     r152, r122, rother = revenue.rounds_by_type(volume, x["share_122mm"], x["share_other"])
-    rev152, rev122, revother, rev = revenue.revenue_usd(
+    at152, at122, atother, at_price = revenue.revenue_usd(
         r152, r122, rother, x["price_152mm_usd"], x["price_122mm_usd"], x["price_other_usd"])
+    cash, in_kind, rev = revenue.settlement(at_price, x["in_kind_share"], x["in_kind_valuation_ratio"])
+    # each type's gross value scales like the total, so the parts still add up to it
+    scale = np.divide(rev, at_price, out=np.ones(np.broadcast_shapes(np.shape(rev), np.shape(at_price))),
+                      where=np.asarray(at_price) > 0)
+    rev152, rev122, revother = at152 * scale, at122 * scale, atother * scale
     rev_year = revenue.annualise(rev, period)
     volume_year = revenue.annualise(volume, period)
     usable = duration.usable_rounds(volume, x["dud_fraction"])
@@ -108,6 +117,10 @@ def evaluate(inputs):
         "period_months": period,
         "shipped_rounds": volume,
         "revenue_usd": rev,
+        "value_at_price_usd": at_price,
+        "cash_revenue_usd": cash,
+        "in_kind_value_usd": in_kind,
+        "return_cargo_value_usd": revenue.cargo_value(back, x["return_cargo_usd_per_container"]),
         "revenue_152mm_usd": rev152,
         "revenue_122mm_usd": rev122,
         "revenue_other_usd": revother,

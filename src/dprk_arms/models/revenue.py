@@ -53,3 +53,21 @@ def share_of_economy(revenue_usd: ArrayLike, krw_per_usd: ArrayLike, economy_krw
 def multiple_of(amount: ArrayLike, reference: ArrayLike) -> np.ndarray:
     """`amount` as a multiple of `reference` (e.g. revenue per year over official exports per year)."""
     return as_array("amount", amount) / as_array("reference", reference, low=0, low_open=True)
+
+
+def settlement(value_at_price_usd, in_kind_share, in_kind_valuation_ratio):
+    """Cash, the cash value of the goods paid in kind, and their sum (the gross value), for shells worth
+    `value_at_price_usd` at the realised price of which a share is settled in goods worth `in_kind_valuation_ratio`
+    of the price they settle."""
+    value = as_array("value_at_price_usd", value_at_price_usd, low=0)
+    share = as_array("in_kind_share", in_kind_share, 0, 1)
+    ratio = as_array("in_kind_valuation_ratio", in_kind_valuation_ratio, low=0)
+    cash = value * (1 - share)
+    in_kind = value * share * ratio
+    return cash, in_kind, cash + in_kind
+
+
+def cargo_value(containers_back, usd_per_container):
+    """The value of the goods in the containers sent back: a cross-check on the in-kind value, not a revenue."""
+    return as_array("containers_back", containers_back, low=0) * as_array(
+        "return_cargo_usd_per_container", usd_per_container, low=0)

@@ -47,7 +47,8 @@ def run_from(namespace) -> Comparison:
         names = namespace.get("scenarios") or sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
         specs = [scenarios_mod.load_scenario(scenarios_mod.scenario_path(n), cat) for n in names]
     summaries = dict(zip(column_labels(specs), (montecarlo.simulate(s.resolved, cat, s.draws, s.seed,
-                                                                     s.timeline).summary() for s in specs)))
+                                                                     s.timeline, s.rank_correlations).summary()
+                                                  for s in specs)))
     return Comparison(specs, summaries, cat, namespace.get("render_digest"))
 
 

@@ -20,7 +20,7 @@ def count(value):
     if not math.isfinite(value):
         return "n/a"
     if abs(value) >= 1e5:
-        return f"{value / 1e6:,.2f}m".replace(".00m", "m")
+        return f"{value / 1e6:,.2f}".rstrip("0").rstrip(".") + "m"  # 1.6m, 1.25m, 3m: as people write them
     return f"{value:,.0f}"
 
 

@@ -101,7 +101,8 @@ def key_judgements(sim, resolved, catalog):
         ("As of", " ".join(timeline_notes(sim, resolved, catalog))),
         ("Shell revenue",
          f"The shipments most likely earned {_r(s, 'revenue_usd')} from the start of shipments to {day(line.as_of)} "
-         f"(about {s.loc['period_months', 'p50']:.1f} months), or {_r(s, 'revenue_per_year_usd')} at the annual rate."),
+         f"(about {s.loc['period_months', 'p50']:.1f} months), or {_r(s, 'revenue_per_year_usd')} at the annual rate."
+         + in_kind_sentence(sim, resolved)),
         ("Against the economy",
          f"That is {_r(s, 'share_of_economy')} of the DPRK's {year} {measure_text} cumulatively, and "
          f"{_r(s, 'share_of_economy_per_year')} at the annual rate. The chance that the annual rate exceeds 10% is "
@@ -128,6 +129,28 @@ def key_judgements(sim, resolved, catalog):
          f"supply, {dates['volume_supply_days_rounds']}); the largest is {_r(s, 'triangulation_spread')} the smallest. "
          + spread_dates_sentence(dates)),
     ]
+
+
+def in_kind_sentence(sim, resolved):
+    """Cash revenue beside the gross value when any payment is in kind, with the return-cargo cross-check; else ''."""
+    if not (sim.outputs["in_kind_value_usd"].to_numpy() > 0).any():
+        return ""
+    s = sim.summary()
+    share, ratio = resolved["in_kind_share"], resolved["in_kind_valuation_ratio"]
+    return (f" That is a gross value: the cash alone is {_r(s, 'cash_revenue_usd')}, and goods paid in kind are "
+            f"worth {_r(s, 'in_kind_value_usd')} in cash (an assumed {_share_text(share)} of the value settled in "
+            f"goods, each dollar of them worth {_ratio_text(ratio)} in cash). As a cross-check, the containers back "
+            f"at an assumed value per container carried {_r(s, 'return_cargo_value_usd')}.")
+
+
+def _share_text(dist):
+    low, high = dist.bounds
+    return f"{100 * low:.0f}%" if low == high else f"{100 * low:.0f}% to {100 * high:.0f}%"
+
+
+def _ratio_text(dist):
+    low, high = dist.bounds
+    return f"{low:.2f}" if low == high else f"{low:.2f} to {high:.2f}"
 
 
 def spread_dates_sentence(dates):

@@ -52,7 +52,10 @@ class Run:
         return self.sim.timeline
 
     def tornado(self):
-        return sensitivity.tornado(self.resolved, self.catalog, [o.name for o in OUTPUTS], self.timeline)
+        """Swings read off the correlated draws (lowest against highest tenth of each input)."""
+        outputs = [o.name for o in OUTPUTS]
+        direct = sensitivity.tornado(self.resolved, self.catalog, outputs, self.timeline)
+        return sensitivity.tornado_draws(self.sim, outputs, direct)
 
 
 def run_from(namespace) -> Run:
@@ -62,7 +65,7 @@ def run_from(namespace) -> Run:
     spec = runspec.from_namespace(namespace, cat)
     for warning in runspec.misspelt(namespace, cat):
         show(f'<p class="warning"><b>Warning:</b> {html.escape(warning)}.</p>')
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline)
+    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline, spec.rank_correlations)
     return Run(spec, cat, sim, namespace.get("render_digest"))
 
 
@@ -100,8 +103,11 @@ def chart(run, which):
     """The standard charts by name."""
     sim = run.sim
     if which == "revenue":
+        both = (" Left, the gross value (cash plus goods in kind at their cash value) filled, and the cash alone "
+                "outlined in red." if plots.paid_in_kind(sim) else "")
         return figure(run, plots.revenue_distribution(sim),
-                      "Revenue over the period (left) and per year as a share of the DPRK economy (right), red line at 10%.")
+                      "Revenue over the period (left) and per year as a share of the DPRK economy (right), red line "
+                      f"at 10%.{both}")
     if which == "duration":
         marks = [(c.as_of[:7], c.value) for c in run.catalog.claims_for("fire_rate_per_day")
                  if c.unit == "rounds/day"]
@@ -158,7 +164,8 @@ def tornado_chart(run, output, table=None):
              f'input it depends on is fixed, so it is {html.escape(value)} in every draw.</p>')
         return
     figure(run, plots.tornado(table, output, label, formatter, names=fmt.parameter_labels(run.catalog)),
-           f"Tornado: the swing in {label} as each input moves from its low to its high value.")
+           f"Tornado: {label} averaged over the draws with each input in its lowest tenth against its highest "
+           "tenth; inputs correlated with it move with it, as in the draws.")
 
 
 def summary_table(run, question=None):
@@ -178,6 +185,8 @@ def rank_correlations(run, outputs):
 
 def assumptions(run):
     show(tables.assumptions_html(tables.assumptions_rows(run.catalog, run.resolved, run.spec.set_by_scenario)))
+    show("<h3>Inputs that move together</h3>" + tables.correlations_html(
+        tables.correlations_rows(run.catalog, run.resolved, run.sim.correlations, run.spec.correlations)))
 
 
 def provenance_block(run):

@@ -52,8 +52,20 @@ def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
     with plt.rc_context(STYLE):
         fig, (left, right) = _figure(2)
         rev = sim.outputs["revenue_usd"].to_numpy() / 1e9
-        left.set(title="Revenue, whole period", xlabel="USD bn (P5, P50, P95 marked)", ylabel="draws")
-        if _hist(left, rev, BLUE, lambda v: f"${v:,.1f}bn"):
+        cash = sim.outputs["cash_revenue_usd"].to_numpy() / 1e9
+        in_kind = paid_in_kind(sim)
+        left.set(title="Revenue, whole period", xlabel="USD bn (P5, P50, P95 of the gross value marked)",
+                 ylabel="draws")
+        if in_kind:
+            # both on one set of bins, so the cash distribution reads against the gross value it is part of
+            bins = np.histogram_bin_edges(np.concatenate([rev, cash]), bins=60)
+            left.hist(rev, bins=bins, color=LIGHT_BLUE, histtype="stepfilled", label="gross value (cash + in kind)")
+            left.hist(cash, bins=bins, color=RED, histtype="step", lw=1.1, label="cash only")
+            left.legend(loc="upper right", fontsize=7, frameon=True, facecolor="white", edgecolor="none", framealpha=1)
+            drawn = True
+        else:
+            drawn = _hist(left, rev, BLUE, lambda v: f"${v:,.1f}bn")
+        if drawn:
             for q, ls in ((5, ":"), (50, "-"), (95, ":")):
                 left.axvline(np.percentile(rev, q), color="black", ls=ls, lw=0.9)
         share = 100 * sim.outputs["share_of_economy_per_year"].to_numpy()
@@ -68,6 +80,11 @@ def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
             right.text(0.98, 0.97, f"P(>{100 * threshold:.0f}%) = {p:.0%}", transform=right.transAxes, ha="right",
                        va="top", color=RED, fontsize=8, bbox={"facecolor": "white", "edgecolor": RED, "lw": 0.6})
     return fig
+
+
+def paid_in_kind(sim):
+    """Whether any draw settles part of the value in goods (so cash revenue differs from the gross value)."""
+    return bool((sim.outputs["in_kind_value_usd"].to_numpy() > 0).any())
 
 
 def _hist(ax, values, color, formatter):

@@ -69,6 +69,46 @@ def assumptions_html(records):
     return html_table(["Parameter", "Value used", "Why, and the sources' words"], rows, "assumptions")
 
 
+def correlations_rows(catalog, resolved, pairs, own):
+    """One record per pair of inputs the draws correlate: the target rank correlation, who set it, and why."""
+    defaults = {tuple(sorted((c.a, c.b))): c for c in catalog.correlations}
+    set_here = {(a, b) for a, inner in (own or {}).items() for b in inner}
+    records = []
+    for (a, b), rho in sorted((pairs or {}).items()):
+        default = defaults.get((a, b))
+        inert = [n for n in (a, b) if not isinstance(resolved.get(n), Distribution) or resolved[n].is_fixed]
+        if (a, b) in set_here:
+            why = "Set by the scenario." + (f" The data's default, {default.rank:+.2f}: {default.rationale}"
+                                            if default else "")
+        else:
+            why = default.rationale if default else ""
+        quotes = []
+        for claim_id in (default.claims if default and (a, b) not in set_here else ()):
+            claim = catalog.claims[claim_id]
+            quote = claim.quote if claim.quote[0] in "\"“" else f"“{claim.quote}”"
+            quotes.append(f"{quote} ({catalog.sources[claim.source_id].publisher})")
+        records.append({"a": a, "b": b, "rank": rho, "set_by_scenario": (a, b) in set_here, "inert": inert,
+                        "rationale": why, "quotes": quotes[:1]})
+    return records
+
+
+def correlations_html(records):
+    """The rank correlations used, each with its rationale; says so when there are none."""
+    if not records:
+        return '<p class="note">None: every input is drawn independently.</p>'
+    rows = []
+    for r in records:
+        flags = ' <span class="flag set">set by scenario</span>' if r["set_by_scenario"] else ""
+        inert = (f'<div class="quote">No effect here: {html.escape(" and ".join(r["inert"]))} '
+                 f'{"is" if len(r["inert"]) == 1 else "are"} fixed in this scenario.</div>' if r["inert"] else "")
+        quotes = "".join(f'<div class="quote">{html.escape(q)}</div>' for q in r["quotes"])
+        rows.append([f"<b>{html.escape(r['a'])}</b> and <b>{html.escape(r['b'])}</b>{flags}",
+                     f"{r['rank']:+.2f}", f"{html.escape(r['rationale'])}{quotes}{inert}"])
+    note = ('<p class="note">Rank (Spearman) correlations, applied with a Gaussian copula: each input keeps its '
+            "own distribution, and the draws reach these rank correlations.</p>")
+    return html_table(["Inputs", "Rank correlation", "Why"], rows, "assumptions") + note
+
+
 def key_value_html(pairs):
     rows = [[html.escape(k), f"<code>{html.escape(str(v))}</code>"] for k, v in pairs]
     return html_table(["", ""], rows, "provenance")

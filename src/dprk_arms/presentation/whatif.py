@@ -1,12 +1,15 @@
 """What-if: live controls over the key inputs, sweep outputs, and saving settings as a scenario."""
 
 import html
+import math
 import time
 from pathlib import Path
 
 from .. import files, paths
 from ..data import catalog as catalog_mod
+from ..data import correlations as correlations_mod
 from ..data import scenarios as scenarios_mod
+from ..data.runspec import canonical_value
 from ..data.distributions import Distribution
 from ..defaults import DEFAULT_SEED, THRESHOLD_SHARE, WHATIF_DRAWS
 from ..errors import ScenarioError
@@ -16,33 +19,73 @@ from . import format as fmt
 from . import plots
 from .sweeps import LABELS, UNITS, formatter
 
-KEY_INPUTS = ("price_152mm_usd", "volume_route", "volume_rounds", "share_122mm", "economy_year", "economy_measure",
-              "fire_rate_per_day", "dud_fraction", "rounds_per_container_152mm", "return_ratio")
-KEY_OUTPUTS = ("revenue_usd", "share_of_economy", "share_of_economy_per_year", "multiple_of_exports_per_year",
-               "supply_days", "consumption_share", "rounds_all_152mm", "containers_back")
-class WhatIf:
-    """The key inputs as fixed values over the sourced defaults; recomputed with a small Monte Carlo."""
+KEY_INPUTS = ("price_152mm_usd", "in_kind_share", "in_kind_valuation_ratio", "volume_route", "volume_rounds",
+              "share_122mm", "economy_year", "economy_measure", "fire_rate_per_day", "dud_fraction",
+              "rounds_per_container_152mm", "return_ratio")
+KEY_OUTPUTS = ("revenue_usd", "cash_revenue_usd", "in_kind_value_usd", "share_of_economy", "share_of_economy_per_year",
+               "multiple_of_exports_per_year", "supply_days", "consumption_share", "rounds_all_152mm", "containers_back")
+PRICES = ("price_152mm_usd", "price_122mm_usd", "price_other_usd")
 
-    def __init__(self, catalog=None, draws=WHATIF_DRAWS, seed=DEFAULT_SEED, overrides=None, as_of=""):
+
+def nice_step(span, steps=200):
+    """A slider step of 1, 2 or 5 times a power of ten, about span / steps, so values read as people write them."""
+    raw = span / steps if span > 0 else 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+class WhatIf:
+    """The sourced defaults (or a scenario) with only the inputs the user moves fixed; every other input keeps
+    its distribution. Recomputed with a small Monte Carlo."""
+
+    def __init__(self, catalog=None, draws=WHATIF_DRAWS, seed=DEFAULT_SEED, overrides=None, as_of="",
+                 correlations=None):
         self.catalog = catalog or catalog_mod.load()
         self.draws, self.seed = draws, seed
         self.as_of = ""
         self.set_as_of(as_of)
         self.base = dict(overrides or {})
-        resolved = self.catalog.resolve(self.base, "what-if")
-        self.values = {n: (v.central if isinstance(v, Distribution) else v) for n, v in resolved.items() if n in KEY_INPUTS}
-        self.changed = set()
+        self.base_correlations = correlations_mod.parse_scenario(correlations, self.catalog.parameters, "what-if")
+        self.fixed = {}  # only the inputs the user moved, at the values they chose
+        self.price_correlation = None  # None: the prices correlate as the data (or scenario) says
+        self.resolved = self.catalog.resolve(self.base, "what-if")
+
+    @property
+    def changed(self):
+        return set(self.fixed)
+
+    def starting_value(self, name):
+        """Where a control starts: the scenario's or the data's central value (or choice)."""
+        value = self.resolved[name]
+        return value.central if isinstance(value, Distribution) else value
 
     def set(self, **values):
-        """Fix key inputs to values (validated as any override is)."""
+        """Fix inputs to values (validated as any override is); the others keep their distributions."""
+        fixed = dict(self.fixed)
         for name, value in values.items():
             if name not in KEY_INPUTS:
                 raise ScenarioError("what-if", name, f"not one of the what-if inputs: {', '.join(KEY_INPUTS)}")
-            self.values[name] = self.catalog.parameters[name].parse(value, "what-if", name)
-            if isinstance(self.values[name], Distribution):
-                self.values[name] = self.values[name].central
-            self.changed.add(name)
-        self.catalog.resolve(self.overrides(), "what-if")
+            parsed = self.catalog.parameters[name].parse(value, "what-if", name)
+            fixed[name] = canonical_value(Distribution("fixed", parsed.central) if isinstance(parsed, Distribution)
+                                          else parsed)
+        self.catalog.resolve({**self.base, **fixed}, "what-if")
+        self.fixed = fixed
+        return self
+
+    def release(self, *names):
+        """Give inputs back their distributions (all of them when no name is given)."""
+        for name in names or list(self.fixed):
+            self.fixed.pop(name, None)
+        return self
+
+    def set_price_correlation(self, rank):
+        """The rank correlation among the three prices (None: as the data or scenario says), validated."""
+        previous, self.price_correlation = self.price_correlation, rank
+        try:
+            correlations_mod.check(self.rank_correlations(), "what-if", "price correlation")
+        except ScenarioError:
+            self.price_correlation = previous
+            raise
         return self
 
     def set_as_of(self, as_of):
@@ -53,31 +96,61 @@ class WhatIf:
         return self
 
     def overrides(self):
-        result = dict(self.base)
-        result.update({n: self.values[n] for n in self.changed})
-        return result
+        """The scenario's own settings with the moved inputs on top: what a saved scenario holds."""
+        return {**self.base, **self.fixed}
+
+    def correlations(self):
+        """The scenario's own correlations with a moved price correlation on top, in canonical form."""
+        own = {a: dict(inner) for a, inner in self.base_correlations.items()}
+        if self.price_correlation is not None:
+            for i, a in enumerate(PRICES):
+                for b in PRICES[i + 1:]:
+                    x, y = correlations_mod.pair(a, b)
+                    own.setdefault(x, {})[y] = float(self.price_correlation)
+        return own
+
+    def rank_correlations(self):
+        return correlations_mod.effective(self.catalog.correlations, self.correlations())
 
     def compute(self):
         return montecarlo.simulate(self.catalog.resolve(self.overrides(), "what-if"), self.catalog, self.draws, self.seed,
-                                   self.timeline)
+                                   self.timeline, self.rank_correlations())
+
+    def fixed_text(self):
+        """Which inputs are fixed, in words; the rest keep their distributions."""
+        words = fmt.parameter_labels(self.catalog)
+        parts = [f"{words[n]} = {self._shown(n, v)}" for n, v in self.fixed.items()]
+        if self.price_correlation is not None:
+            parts.append(f"rank correlation between the three prices = {self.price_correlation:.2f}")
+        if not parts:
+            return "Nothing fixed: every input keeps its distribution."
+        return "Fixed: " + "; ".join(parts) + ". Every other input keeps its distribution."
+
+    def _shown(self, name, value):
+        param = self.catalog.parameters[name]
+        return str(value) if param.is_choice else fmt.value(value, param.unit)
 
     def summary_html(self, sim=None):
         summary = (sim or self.compute()).summary(KEY_OUTPUTS)
-        rows = "".join(f"<tr><td>{html.escape(LABELS[n])}</td><td>{html.escape(fmt.interval(summary.loc[n]))}</td></tr>"
-                       for n in KEY_OUTPUTS)
-        return f'<table class="summary"><thead><tr><th>Output</th><th>P50 (P5 to P95)</th></tr></thead><tbody>{rows}</tbody></table>'
+        rows = "".join(f'<tr class="output-{n}"><td>{html.escape(LABELS[n])}</td>'
+                       f"<td>{html.escape(fmt.interval(summary.loc[n]))}</td></tr>" for n in KEY_OUTPUTS)
+        return (f'<table class="summary whatif-numbers"><thead><tr><th>Output</th><th>P50 (P5 to P95)</th></tr>'
+                f"</thead><tbody>{rows}</tbody></table>")
 
     def save(self, name, title, question, folder=None, overwrite=False):
-        """Write the current settings as a scenario YAML that `dprk-arms render` accepts unchanged."""
+        """Write the moved inputs (on top of the scenario the panel started from) as a scenario YAML that
+        `dprk-arms render` accepts unchanged; inputs not moved are left out, so they keep their distributions."""
         scenarios_mod.check_name(name, "save")
         folder = Path(folder or paths.SCENARIOS_DIR)
         path = folder / f"{name}.yaml"
         if path.exists() and not overwrite:
-            raise ScenarioError(path, None, "already exists; choose another name or pass overwrite=True")
-        text = scenarios_mod.to_yaml(title, question, self.overrides())
+            raise ScenarioError(path, None, "already exists; choose another name or tick 'overwrite'")
+        text = scenarios_mod.to_yaml(title, question, self.overrides(), self.correlations())
         doc = scenarios_mod.yaml.safe_load(text)
+        if not doc["parameters"]:
+            del doc["parameters"]
         scenarios_mod.from_document(doc, self.catalog, name=name, file=str(path))  # refuse to write what cannot load
-        doc["draws"], doc["seed"] = self.draws, self.seed
+        doc["draws"], doc["seed"] = self.draws, self.seed  # so the brief reproduces the panel's numbers
         if self.as_of:
             doc["as_of"] = self.as_of
         folder.mkdir(parents=True, exist_ok=True)
@@ -85,27 +158,35 @@ class WhatIf:
         return path
 
     def panel(self):
-        """ipywidgets controls, live numbers and chart, and a save button (JupyterLab)."""
+        """ipywidgets controls (in words, with units), live numbers and chart, and a save form (JupyterLab)."""
         import ipywidgets as w
         from IPython.display import HTML, SVG, display
 
-        controls = {name: self._control(w, name) for name in KEY_INPUTS}
-        as_of_box = w.Text(value=self.as_of, placeholder="YYYY-MM-DD (empty: last count)", description="as_of",
-                           continuous_update=False, style={"description_width": "190px"})
+        words = fmt.parameter_labels(self.catalog)
+        controls = {name: Control(self, w, name, words[name]) for name in KEY_INPUTS}
+        default_rank = self._default_price_rank()
+        correlation = Control.correlation(w, default_rank)
+        as_of_box = w.Text(value=self.as_of, placeholder="YYYY-MM-DD (empty: last count)",
+                           description="As of (date)", continuous_update=False, style={"description_width": "120px"})
         numbers, chart, status = w.HTML(), w.Output(), w.HTML()
-        name_box = w.Text(value="my-what-if", description="name")
-        title_box = w.Text(value="My what-if", description="title")
+        fixed_note = w.HTML()
+        name_box = w.Text(value="my-what-if", description="Name", style={"description_width": "80px"})
+        title_box = w.Text(value="My what-if", description="Title", style={"description_width": "80px"})
+        question_box = w.Textarea(value="", placeholder="The question this scenario asks", description="Question",
+                                  style={"description_width": "80px"}, layout=w.Layout(width="480px"))
+        overwrite_box = w.Checkbox(value=False, description="Overwrite a scenario of the same name", indent=False)
         save_button = w.Button(description="Save as scenario", icon="save")
 
         def refresh(_=None):
             start = time.perf_counter()
             try:
-                self.set(**{n: c.value for n, c in controls.items()})
+                self.set_price_correlation(correlation.rank())
                 self.set_as_of(as_of_box.value)
                 sim = self.compute()
             except ScenarioError as exc:
                 status.value = fmt.no_math(f'<span style="color:#b22222">{html.escape(str(exc))}</span>')
                 return
+            fixed_note.value = fmt.no_math(f'<p class="whatif-fixed">{html.escape(self.fixed_text())}</p>')
             numbers.value = fmt.no_math(self.summary_html(sim))
             svg = plots.to_svg(plots.revenue_distribution(sim))
             chart.clear_output(wait=True)
@@ -114,34 +195,167 @@ class WhatIf:
             status.value = f"updated in {time.perf_counter() - start:.2f} s ({self.draws:,} draws)"
 
         def save(_):
+            name = name_box.value.strip()
             try:
-                path = self.save(name_box.value.strip(), title_box.value.strip() or name_box.value,
-                                 "What-if saved from the interactive notebook.")
-                status.value = f"saved {html.escape(str(path))}; render it with <code>dprk-arms render {html.escape(name_box.value)}</code>"
+                path = self.save(name, title_box.value.strip() or name,
+                                 question_box.value.strip() or "What-if saved from the interactive notebook.",
+                                 overwrite=overwrite_box.value)
+                status.value = (f"saved {html.escape(str(path))}; render it with "
+                                f"<code>dprk-arms render {html.escape(name)}</code>")
             except ScenarioError as exc:
                 status.value = f'<span style="color:#b22222">{html.escape(str(exc))}</span>'
 
-        for control in [*controls.values(), as_of_box]:
-            control.observe(refresh, names="value")
+        for control in controls.values():
+            control.on_change(refresh)
+        correlation.on_change(refresh)
+        as_of_box.observe(refresh, names="value")
         save_button.on_click(save)
         refresh()
-        display(HTML("<b>Move a control; the numbers and chart update.</b>"))
-        return w.VBox([w.HBox([w.VBox([as_of_box, *controls.values()]), numbers]), chart,
-                       w.HBox([name_box, title_box, save_button]), status])
+        display(HTML("<b>Move a control to fix that input; the others keep their distributions. "
+                     "'Use range' gives an input its distribution back.</b>"))
+        left = w.VBox([as_of_box, *(c.box for c in controls.values()), correlation.box],
+                      layout=w.Layout(width="520px"))
+        return w.VBox([w.HBox([left, w.VBox([fixed_note, numbers])]), chart,
+                       w.VBox([w.HBox([name_box, title_box]), question_box, w.HBox([overwrite_box, save_button])]),
+                       status])
 
-    def _control(self, w, name):
-        param = self.catalog.parameters[name]
-        value = self.values[name]
+    def _default_price_rank(self):
+        pairs = correlations_mod.effective(self.catalog.correlations, self.base_correlations)
+        return float(pairs.get(correlations_mod.pair(PRICES[0], PRICES[1]), 0.0))
+
+
+class Control:
+    """One input's control: its words and unit, a slider (or menu) with a readout as people write numbers, whether
+    it is fixed, and a button that gives it back its distribution."""
+
+    def __init__(self, whatif, w, name, label):
+        self.whatif, self.name = whatif, name
+        param = whatif.catalog.parameters[name]
+        self.param = param
+        start = whatif.fixed.get(name, whatif.starting_value(name))
+        self._quiet = False
+        layout = w.Layout(width="300px")
         if param.is_choice:
-            return w.Dropdown(options=list(param.choices), value=value, description=name,
-                              style={"description_width": "190px"})
-        low, high = param.default.bounds
-        low, high = min(low, value) * 0.5 if low > 0 else 0.0, max(high, value) * 1.5
-        high = min(high, param.maximum)
-        step = (high - low) / 200
-        return w.FloatSlider(value=value, min=low, max=high, step=step, description=name, readout_format=",.4g",
-                             continuous_update=False, style={"description_width": "190px"},
-                             layout=w.Layout(width="480px"))
+            self.widget = w.Dropdown(options=list(param.choices), value=start, layout=layout)
+        else:
+            low, high = self._range(start)
+            self.widget = w.FloatSlider(value=start, min=low, max=high, step=nice_step(high - low), readout=False,
+                                        continuous_update=False, layout=layout)
+        self.widget.add_class(f"whatif-{name}")
+        self.readout = w.HTML(layout=w.Layout(width="110px"))
+        self.button = w.Button(description="Use range", layout=w.Layout(width="90px"),
+                               tooltip="Give this input back its distribution")
+        self.title = w.HTML(layout=w.Layout(width="500px"))
+        self.box = w.VBox([self.title, w.HBox([self.widget, self.readout, self.button])])
+        self.button.on_click(self._release)
+        self.widget.observe(self._moved, names="value")
+        self._callbacks = []
+        self._show()
+
+    @staticmethod
+    def correlation(w, default_rank):
+        return _Correlation(w, default_rank)
+
+    def _range(self, value):
+        low, high = self.param.default.bounds
+        low = min(low, value) * 0.5 if low > 0 else 0.0
+        high = max(high, value) * 1.5 if high > 0 else 1.0
+        if self.param.maximum is not None:
+            high = min(high, self.param.maximum)
+        if self.param.minimum is not None:
+            low = max(low, self.param.minimum)
+        return low, high
+
+    def on_change(self, callback):
+        self._callbacks.append(callback)
+
+    def _moved(self, change):
+        if self._quiet:
+            return
+        self.whatif.set(**{self.name: change["new"]})
+        self._show()
+        for callback in self._callbacks:
+            callback()
+
+    def _release(self, _=None):
+        self.whatif.release(self.name)
+        self._quiet = True
+        try:
+            self.widget.value = self.whatif.starting_value(self.name)
+        finally:
+            self._quiet = False
+        self._show()
+        for callback in self._callbacks:
+            callback()
+
+    def _show(self):
+        fixed = self.name in self.whatif.fixed
+        spec = self.whatif.resolved[self.name]
+        if fixed:
+            state = '<b style="color:#1f4e79">fixed</b>'
+        elif isinstance(spec, Distribution) and not spec.is_fixed:
+            low, high = spec.bounds
+            state = f"range {fmt.value(low, self.param.unit)} to {fmt.value(high, self.param.unit)}"
+        else:
+            state = "as the scenario sets it"
+        self.title.value = fmt.no_math(f'<span style="white-space:normal">{html.escape(self.param.description)} '
+                                       f'<span style="color:#777">({html.escape(self.param.unit)}); '
+                                       f"{state}</span></span>")
+        value = self.widget.value
+        self.readout.value = fmt.no_math(html.escape(str(value) if self.param.is_choice
+                                                     else fmt.value(value, self.param.unit)))
+        self.button.disabled = not fixed
+
+
+class _Correlation:
+    """The rank correlation between the three prices: a slider that counts as moved once touched."""
+
+    def __init__(self, w, default_rank):
+        self.default_rank = default_rank
+        self.moved = False
+        self.widget = w.FloatSlider(value=default_rank, min=0.0, max=1.0, step=0.05, readout=False,
+                                    continuous_update=False, layout=w.Layout(width="300px"))
+        self.widget.add_class("whatif-price-correlation")
+        self.readout = w.HTML(layout=w.Layout(width="110px"))
+        self.button = w.Button(description="Use data", layout=w.Layout(width="90px"),
+                               tooltip="Back to the correlation in data/correlations.csv")
+        title = w.HTML(fmt.no_math('<span style="white-space:normal">Rank correlation between the three prices '
+                                   '(152mm, 122mm, other; 0 = independent, 1 = move as one)</span>'),
+                       layout=w.Layout(width="500px"))
+        self.box = w.VBox([title, w.HBox([self.widget, self.readout, self.button])])
+        self._callbacks = []
+        self.widget.observe(self._moved, names="value")
+        self.button.on_click(self._reset)
+        self._show()
+
+    def on_change(self, callback):
+        self._callbacks.append(callback)
+
+    def rank(self):
+        return self.widget.value if self.moved else None
+
+    def _moved(self, _):
+        if getattr(self, "_quiet", False):
+            return
+        self.moved = True
+        self._show()
+        for callback in self._callbacks:
+            callback()
+
+    def _reset(self, _=None):
+        self.moved = False
+        self._quiet = True
+        try:
+            self.widget.value = self.default_rank
+        finally:
+            self._quiet = False
+        self._show()
+        for callback in self._callbacks:
+            callback()
+
+    def _show(self):
+        self.readout.value = f"{self.widget.value:.2f}" + (" (fixed)" if self.moved else " (data)")
+        self.button.disabled = not self.moved
 
 
 def from_namespace(namespace, draws=WHATIF_DRAWS):
@@ -149,7 +363,8 @@ def from_namespace(namespace, draws=WHATIF_DRAWS):
     from ..data import runspec
     cat = catalog_mod.load()
     spec = runspec.from_namespace(namespace, cat)
-    return WhatIf(cat, draws=draws, seed=spec.seed, overrides=dict(spec.overrides), as_of=spec.as_of)
+    return WhatIf(cat, draws=draws, seed=spec.seed, overrides=dict(spec.overrides), as_of=spec.as_of,
+                  correlations=spec.correlations)
 
 
 def show_snapshot(whatif):

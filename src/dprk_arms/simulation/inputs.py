@@ -5,6 +5,10 @@ import numpy as np
 from ..data.distributions import Distribution
 from ..data.statements import to_days
 from ..models.calendar import CALENDAR_YEARS
+from . import copula
+
+# The timeline's stream sits apart from the parameters' (spawned 0, 1, ...), so adding a parameter moves nothing.
+TIMELINE_STREAM = 1_000_000
 
 
 def lookups(resolved, catalog, line=None):
@@ -42,26 +46,40 @@ def central_inputs(resolved, catalog, line=None):
     return values
 
 
-def drawn_inputs(resolved, catalog, draws, seed, line=None):
+def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None):
     """Every numeric input as `draws` samples; each parameter has its own seeded stream.
 
     Streams are spawned in parameter-file order from one SeedSequence, so overriding one parameter
     leaves every other parameter's draws unchanged (common random numbers across scenarios). The
-    timeline's own draws (start date, each statement's error) come from the stream after them.
+    timeline's own draws (start date, each statement's error) come from a stream of their own.
+
+    `correlations` ({(a, b): Spearman rho}) ties inputs together with a Gaussian copula: each correlated
+    input draws standard normals from its own stream, a matrix square root mixes them, and each input's own
+    quantile function maps them back, so every input keeps its distribution. Inputs in no pair are drawn
+    exactly as without correlations.
     """
     line = line or catalog.timeline()
-    children = np.random.SeedSequence(seed).spawn(len(resolved) + 1)
-    values = {}
+    root = np.random.SeedSequence(seed)
+    children = root.spawn(len(resolved))
+    group = copula.group(resolved, correlations or {})
+    values, normals = {}, {}
     for child, (name, spec) in zip(children, resolved.items()):
-        if isinstance(spec, Distribution):
-            values[name] = spec.sample(draws, np.random.default_rng(child))
+        if not isinstance(spec, Distribution):
+            continue
+        rng = np.random.default_rng(child)
+        if name in group:
+            normals[name] = rng.standard_normal(draws)
+        else:
+            values[name] = spec.sample(draws, rng)
+    for name, u in copula.uniforms(group, normals, correlations or {}).items():
+        values[name] = resolved[name].ppf(u)
     values.update({k: np.full(draws, v) for k, v in lookups(resolved, catalog, line).items()})
-    rng = np.random.default_rng(children[-1])
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TIMELINE_STREAM,)))
     first, last = _start_bounds(catalog, line)
     values["start_days"] = rng.uniform(first, last, draws)
     for i in range(len(line.counts)):
         values[f"statement_u_{i}"] = rng.uniform(-1, 1, draws)
-    return values
+    return {name: values[name] for name in [*resolved, *values] if name in values}
 
 
 def uncertain(resolved):

@@ -6,6 +6,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..data.correlations import effective
 from ..defaults import DEFAULT_DRAWS, DEFAULT_SEED
 from ..models.evaluate import OUTPUTS, cumulative_at, evaluate
 from .inputs import central_inputs, drawn_inputs
@@ -24,6 +25,7 @@ class Simulation:
     draws: int
     seed: int
     timeline: object = None  # data.statements.Timeline: the statements and the as-of date
+    correlations: dict = None  # {(a, b): Spearman rho} the draws were made with
 
     def summary(self, names=None):
         """P5, P50, P95, mean and central value of each output."""
@@ -65,14 +67,17 @@ class Simulation:
         return float(np.mean(values > threshold if above else values < threshold))
 
 
-def simulate(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timeline=None) -> Simulation:
-    """Run the Monte Carlo for resolved parameters (see Catalog.resolve) as of a timeline (Catalog.timeline)."""
+def simulate(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timeline=None, correlations=None) -> Simulation:
+    """Run the Monte Carlo for resolved parameters (see Catalog.resolve) as of a timeline (Catalog.timeline), with
+    rank correlations {(a, b): rho} between inputs (None: the data's defaults; a RunSpec's rank_correlations)."""
     if int(draws) < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
     timeline = timeline or catalog.timeline()
-    inputs = drawn_inputs(resolved, catalog, int(draws), seed, timeline)
+    if correlations is None:
+        correlations = effective(catalog.correlations, {})
+    inputs = drawn_inputs(resolved, catalog, int(draws), seed, timeline, correlations)
     outputs = evaluate(inputs)
     central = {k: float(v) for k, v in evaluate(central_inputs(resolved, catalog, timeline)).items()}
     # copy=False: the columns are fresh arrays, so pandas need not copy them into one block
     return Simulation(pd.DataFrame(inputs, copy=False), pd.DataFrame(outputs, copy=False), central, resolved,
-                      int(draws), seed, timeline)
+                      int(draws), seed, timeline, dict(correlations))
