@@ -267,3 +267,57 @@ def test_conflicting_or_empty_dated_options_are_refused(tmp_path, capsys, args, 
         args = args + ["--out", str(out)]
     code = cli.main(args)
     _assert_clean_failure(code, capsys.readouterr(), out, words[0], words[1:])
+
+
+def _one_line(code, err):
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_export_to_a_folder_is_bad_input_and_writes_nothing(tmp_path, capsys):
+    """Found by a red-team pass: exit 1 after the simulation, naming a temporary file, with the CSVs written."""
+    (tmp_path / "book.xlsx").mkdir()
+    code = cli.main(["export", "baseline", "--csv", str(tmp_path / "csv"), "--xlsx", str(tmp_path / "book.xlsx"),
+                     "--draws", "200"])
+    line = _one_line(code, capsys.readouterr().err)
+    assert "--xlsx" in line and "book.xlsx" in line and "not a file" in line
+    assert not (tmp_path / "csv").exists() or not any((tmp_path / "csv").iterdir())
+
+
+@pytest.mark.parametrize("case,text,words", [
+    ("huge-file", "title: T\nquestion: Q?\n" + "# padding\n" * 120_000, ["bytes", "at most"]),
+    ("correlations-blank", "title: T\nquestion: Q?\ncorrelations:\n", ["correlations", "is empty"]),
+], ids=["huge-file", "correlations-blank"])
+def test_more_bad_scenario_files(tmp_path, capsys, case, text, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    code, captured, out = _render(tmp_path, path, capsys=capsys)
+    _assert_clean_failure(code, captured, out, "bad.yaml", words)
+
+
+def test_a_device_is_not_a_scenario_file(tmp_path, capsys):
+    line = _one_line(cli.main(["estimate", "--scenario", "/dev/null", "--draws", "200"]), capsys.readouterr().err)
+    assert "/dev/null" in line and "not a regular file" in line
+
+
+def test_validate_reports_every_problem_despite_a_bad_file_name_or_correlation(tmp_path, capsys):
+    path = tmp_path / "my.scenario.yaml"
+    path.write_text("title: T\nquestion: Q?\nparameters:\n  in_kind_share: 1.5\ncorrelations:\n"
+                    "  price_152mm_usd: {price_122mm_usd: 1.5, price_other_usd: -2}\n")
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "key 'name'" in err and "in_kind_share" in err
+    assert "price_122mm_usd" in err and "price_other_usd" in err  # both bad pairs, not only the first
+    line = _one_line(cli.main(["validate", "baseline", "--all"]), capsys.readouterr().err)
+    assert "--all" in line
+
+
+@pytest.mark.parametrize("axis,words", [
+    ("as_of=2024-01-01:2024-12-31:step=1.5", ["whole number of days"]),
+    ("as_of=2024-01-01:2024-12-31:step=400", ["2024-01-01", "2024-12-31"]),
+], ids=["fractional-days", "dates-in-message"])
+def test_as_of_sweep_steps(tmp_path, capsys, axis, words):
+    line = _one_line(cli.main(["sweep", axis, "--out", str(tmp_path / "o")]), capsys.readouterr().err)
+    for w in words:
+        assert w in line

@@ -186,7 +186,8 @@ def test_compare_brief(tmp_path, catalog):
 
 
 def test_chart_check_tells_a_chart_from_a_caption_alone(tmp_path):
-    from dprk_arms.presentation import plots, render
+    from dprk_arms.briefs import convert
+    from dprk_arms.presentation import plots
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5, 3))
     ax.hist(np.random.default_rng(0).lognormal(size=5_000), bins=40)  # like a brief's distribution chart

@@ -128,14 +128,12 @@ def cmd_export(args):
         check_out_folder(args.csv, "--csv")
     if args.xlsx is not None:
         check_out_folder(Path(args.xlsx).parent, "--xlsx")
+    export.targets(args.csv, args.xlsx)  # every target checked before anything runs
     cat = catalog.load()
     spec = _run_spec(cat, args.scenario, args)
     if args.xlsx is not None:
         export.check_rows(spec.draws)  # before the simulation, not after it
-    tables = export.sheets(spec, cat)
-    written = export.write_csv(tables, args.csv) if args.csv is not None else []
-    if args.xlsx is not None:
-        written.append(export.write_xlsx(tables, args.xlsx))
+    written = export.write(export.sheets(spec, cat), args.csv, args.xlsx)
     _say(f"exported {spec.name}: {spec.draws:,} draws, seed {spec.seed}")
     for path in written:
         print(path)
@@ -144,6 +142,8 @@ def cmd_export(args):
 
 def cmd_validate(args):
     from .data import validate
+    if args.all and args.scenarios:
+        raise ScenarioError("validate", "--all", "checks every scenario; name scenarios or give --all, not both")
     report = validate.validate(args.scenarios, args.all)
     for problem in report.problems:
         _say(f"{PROG}: error: {problem}")

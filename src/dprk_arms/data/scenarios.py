@@ -12,6 +12,7 @@ from .runspec import RunSpec, build, check_name
 TOP_KEYS = {"title", "question", "parameters", "correlations", "draws", "seed", "as_of", "statements"}
 
 
+MAX_FILE_BYTES = 1_000_000  # a scenario is a few dozen lines; far larger is a mistake, refused before parsing
 MAX_DEPTH = 8  # a scenario is at most three levels deep (parameters: name: {low: ...}); deeper is a mistake
 
 
@@ -80,8 +81,13 @@ def read_document(path):
     path = Path(path)
     if path.is_dir():
         raise ScenarioError(path, None, "is a folder; expected a scenario .yaml file")
-    if not path.is_file():
+    if not path.exists():
         raise ScenarioError(path, None, "file not found; expected a scenario .yaml file")
+    if not path.is_file():
+        raise ScenarioError(path, None, "is not a regular file; expected a scenario .yaml file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ScenarioError(path, None, f"is {path.stat().st_size:,} bytes; a scenario file is at most "
+                            f"{MAX_FILE_BYTES:,} (a few dozen lines is typical)")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -122,7 +128,7 @@ def from_document(doc, catalog, name, file, path=None, extra_overrides=None) -> 
             hint = did_you_mean(str(key), TOP_KEYS)
             raise ScenarioError(file, str(key), f"unknown key{hint}; expected {', '.join(sorted(TOP_KEYS))}")
     params = _parameters(doc, file)
-    for key in ("as_of", "statements"):  # as with parameters: a key left blank is a slip, not the default
+    for key in ("as_of", "statements", "correlations"):  # as with parameters: left blank is a slip, not the default
         if key in doc and doc[key] is None:
             raise ScenarioError(file, key, "is empty; give a value or leave the key out")
     return build(catalog, name=name, title=_text(doc, "title", file), question=_text(doc, "question", file),

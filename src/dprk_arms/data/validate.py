@@ -55,13 +55,19 @@ def scenario_problems(path, cat):
     (or, for the required title and question, replaced) and the file loaded again, until it loads or a
     problem names no key it can set aside."""
     path = Path(path)
+    problems, seen = [], set()
     try:
         name = check_name(path.stem, str(path))
+    except DprkArmsError as exc:  # a bad file name is one problem; the contents are still checked
+        problems.append(str(exc))
+        name = "unnamed"
+    try:
         doc = scenarios_mod.read_document(path)  # a file that cannot be parsed has this one problem
     except DprkArmsError as exc:
-        return [str(exc)]
-    problems, seen = [], set()
-    for _ in range(len(doc) + len(_parameters(doc)) + 2):
+        return problems + [str(exc)]
+    correlations = doc.get("correlations")
+    pairs = sum(len(v) for v in correlations.values() if isinstance(v, dict)) if isinstance(correlations, dict) else 0
+    for _ in range(len(doc) + len(_parameters(doc)) + pairs + 2):
         try:
             scenarios_mod.from_document(doc, cat, name=name, file=str(path), path=path)
             break
@@ -89,6 +95,14 @@ def _set_aside(doc, key):
         return False
     key = str(key)
     params = _parameters(doc)
+    if key.startswith("correlations."):  # correlations.a.b: set the one pair aside, so the others are checked
+        parts = key.split(".")[1:]
+        inner = doc.get("correlations")
+        for part in parts[:-1]:
+            inner = inner.get(part) if isinstance(inner, dict) else None
+        if isinstance(inner, dict) and parts[-1] in inner:
+            del inner[parts[-1]]
+            return True
     top = key.split(".")[0].split("[")[0]
     if key.startswith("parameters.") and key[len("parameters."):] in params:
         del params[key[len("parameters."):]]

@@ -78,26 +78,36 @@ def provenance_frame(spec, catalog):
     return pd.DataFrame(pairs, columns=["item", "value"]).astype({"value": str})
 
 
-def write_xlsx(tables, path):
-    """One sheet per table in an Excel workbook (openpyxl through pandas), written atomically."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise ScenarioError("--xlsx", "xlsx", f"expected a file name ending .xlsx, got {path.name!r}")
-    check_rows(len(tables["draws"]), "--xlsx")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with files.atomic_paths(path) as (tmp,):
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name in SHEETS:
-                tables[name].to_excel(writer, sheet_name=name, index=False)
-    return path
+def targets(csv_folder=None, xlsx_path=None):
+    """The files an export writes: one CSV per sheet in `csv_folder`, and/or the workbook. Refuses, before
+    anything runs, a workbook name not ending .xlsx and any target that exists but is not a regular file."""
+    paths_ = [Path(csv_folder) / f"{name}.csv" for name in SHEETS] if csv_folder is not None else []
+    if xlsx_path is not None:
+        xlsx_path = Path(xlsx_path)
+        if xlsx_path.suffix.lower() != ".xlsx":
+            raise ScenarioError("--xlsx", "xlsx", f"expected a file name ending .xlsx, got {xlsx_path.name!r}")
+        paths_.append(xlsx_path)
+    for path in paths_:
+        if path.exists() and not path.is_file():
+            option = "--xlsx" if path.suffix.lower() == ".xlsx" else "--csv"
+            raise ScenarioError(option, option.lstrip("-"), f"{path} exists and is not a file; expected a file to replace")
+    return paths_
 
 
-def write_csv(tables, folder):
-    """One CSV per table in `folder` (summary.csv, inputs.csv, draws.csv, provenance.csv), all replaced together."""
-    folder = Path(folder)
-    targets = [folder / f"{name}.csv" for name in SHEETS]
-    folder.mkdir(parents=True, exist_ok=True)
-    with files.atomic_paths(*targets) as temporaries:
-        for name, tmp in zip(SHEETS, temporaries):
-            tables[name].to_csv(tmp, index=False)
-    return targets
+def write(tables, csv_folder=None, xlsx_path=None):
+    """Every CSV and the workbook (openpyxl through pandas), replaced together: an export that fails or is
+    interrupted leaves all the earlier files as they were."""
+    paths_ = targets(csv_folder, xlsx_path)
+    if xlsx_path is not None:
+        check_rows(len(tables["draws"]), "--xlsx")
+    for folder in {p.parent for p in paths_}:
+        folder.mkdir(parents=True, exist_ok=True)
+    with files.atomic_paths(*paths_) as temporaries:
+        for path, tmp in zip(paths_, temporaries):
+            if path.suffix.lower() == ".xlsx":
+                with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                    for name in SHEETS:
+                        tables[name].to_excel(writer, sheet_name=name, index=False)
+            else:
+                tables[path.stem].to_csv(tmp, index=False)
+    return paths_

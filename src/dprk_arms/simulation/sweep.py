@@ -93,10 +93,13 @@ def _grid_values(name, start, stop, third):
         step = _number(number, name, "step")
         if not step > 0:
             raise ScenarioError("sweep", name, f"step must be above 0, got {number.strip()!r}")
+        if name == AS_OF and not step.is_integer():
+            raise ScenarioError("sweep", name, f"an as_of step is a whole number of days, got {number.strip()!r}")
         count = math.floor((stop - start) / step * (1 + 1e-12)) + 1  # stop counts when it lands on the grid
         if not 2 <= count <= MAX_AXIS_POINTS:
-            raise ScenarioError("sweep", name, f"step {step:g} from {start:g} to {stop:g} makes {count:,} points; "
-                                f"expected 2 to {MAX_AXIS_POINTS:,}")
+            shown = (lambda v: statements_mod.from_days(v).isoformat()) if name == AS_OF else (lambda v: f"{v:g}")
+            raise ScenarioError("sweep", name, f"step {step:g} from {shown(start)} to {shown(stop)} makes {count:,} "
+                                f"point{'s' * (count != 1)}; expected 2 to {MAX_AXIS_POINTS:,}")
         return start + step * np.arange(count), "step"
     text = number if eq else third
     try:
