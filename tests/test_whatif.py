@@ -38,7 +38,7 @@ def test_grid_matches_pointwise_evaluation(catalog):
     ("price_152mm_usd=500:5000:1", "points must be from 2"),
     ("price_152mm_usd=500:5000:step=0", "step must be above 0"),
     ("price_152mm_usd=500:5000:step=-100", "step must be above 0"),
-    ("price_152mm_usd=500:5000:step=5000", "makes 1 points"),
+    ("price_152mm_usd=500:5000:step=5000", "makes 1 point;"),
     ("price_152mm_usd=500:5000:step=0.001", "4,500,001 points"),
     ("price_152mm_usd=500:5000:step=nan", "finite number"),
     ("price_152mm_usd=500:5000:stp=100", "n=POINTS or step=STEP"),
