@@ -26,7 +26,7 @@ test-fast: $(STAMP)  ## the suite without notebook execution and PDF rendering
 
 test-browser: $(STAMP)  ## the what-if panel in JupyterLab, driven in Chromium (needs apt-get install chromium)
 	$(BIN)/python -m pip install --quiet -e '.[browser]'
-	$(BIN)/python -m pytest -m browser tests/browser -p no:cacheprovider
+	$(BIN)/python -m pytest -m browser tests-browser -p no:cacheprovider
 
 lab: $(STAMP)  ## JupyterLab on notebooks/, with the project installed in its kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
