@@ -11,7 +11,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from . import __version__, paths
+from . import __version__, interrupts, paths
 from .data.runspec import parse_overrides
 from .defaults import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, THRESHOLD_SHARE
 from .errors import DprkArmsError, ScenarioError, one_line
@@ -423,10 +423,6 @@ class _GuardedStdout:
         return getattr(self.stream, name)
 
 
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt  # SIGTERM ends a command as Ctrl-C does: cleaned up, exit 130
-
-
 def _say(text):
     with contextlib.suppress(OSError, ValueError):
         print(text, file=sys.stderr)
@@ -435,9 +431,7 @@ def _say(text):
 def main(argv=None):
     guard = _GuardedStdout(sys.stdout)
     sys.stdout = guard
-    previous = None
-    with contextlib.suppress(ValueError):  # signals can be set in the main thread only
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = interrupts.install()
     try:
         try:
             args = build_parser().parse_args(argv)

@@ -1,23 +1,19 @@
 """Entry points: render briefs for scenarios, or one comparison brief; each returns the exit code."""
 
 import os
-import signal
 
+from .. import interrupts
 from .kernel import START_TIMEOUT_S
 from .plan import compare_job, scenario_jobs
 from .pool import run_jobs
 from .report import report
 
 
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 def render(scenarios: list[str], use_all: bool = False, overrides: dict | None = None, out: str | None = None,
            jobs: int | None = None, force: bool = False, cell_timeout: int = 600, draws: int | None = None,
            start_timeout: int = START_TIMEOUT_S) -> int:
     """Render briefs for the named scenarios (or all); prints a summary and returns the exit code."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    interrupts.install()
     todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws, start_timeout)
     workers = jobs or os.cpu_count() or 1
     return report(run_jobs(todo, workers, force), todo[0].out_dir)
@@ -26,6 +22,6 @@ def render(scenarios: list[str], use_all: bool = False, overrides: dict | None =
 def compare(scenarios: list[str], overrides: dict | None = None, out: str | None = None, cell_timeout: int = 600,
             draws: int | None = None, start_timeout: int = START_TIMEOUT_S, name: str = "compare") -> int:
     """One comparison brief across scenarios, each at its own draws and seed (or `draws` for all)."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    interrupts.install()
     job = compare_job(scenarios, overrides, out, cell_timeout, draws, start_timeout, name)
     return report(run_jobs([job], 1, force=True), job.out_dir)
