@@ -38,6 +38,8 @@ def test_make_lab_works_as_root():
     import os
     import subprocess
     from dprk_arms import paths
-    line = subprocess.run(["make", "-n", "lab"], cwd=paths.ROOT, capture_output=True, text=True).stdout.strip().splitlines()[-1]
-    assert "jupyter lab" in line
+    # --no-print-directory: under `make test` this make is nested and would add Entering/Leaving lines
+    printed = subprocess.run(["make", "--no-print-directory", "-n", "lab"], cwd=paths.ROOT, capture_output=True,
+                             text=True).stdout
+    line = next(line for line in printed.splitlines() if "jupyter lab" in line)
     assert ("--allow-root" in line) == (os.geteuid() == 0)
