@@ -15,8 +15,8 @@ def rounds_per_container_by_mass(
 
 
 def mass_utilisation(
-        rounds_per_container: ArrayLike, packed_mass_kg_per_round: ArrayLike, payload_kg_per_container:
-        ArrayLike,
+        rounds_per_container: ArrayLike, packed_mass_kg_per_round: ArrayLike, 
+        payload_kg_per_container: ArrayLike,
 ) -> np.ndarray:
     """Share of the payload limit used by a stated per-container conversion."""
     mass_kg = as_array("rounds_per_container", rounds_per_container, low=0) * as_array(
