@@ -15,7 +15,7 @@ def rounds_per_container_by_mass(
 
 
 def mass_utilisation(
-        rounds_per_container: ArrayLike, packed_mass_kg_per_round: ArrayLike, 
+        rounds_per_container: ArrayLike, packed_mass_kg_per_round: ArrayLike,
         payload_kg_per_container: ArrayLike,
 ) -> np.ndarray:
     """Share of the payload limit used by a stated per-container conversion."""

@@ -64,7 +64,7 @@ def period_months(start_days: ArrayLike, as_of_days: ArrayLike) -> np.ndarray:
 
 
 def choose_volume(
-        from_containers: ArrayLike, from_intel: ArrayLike, containers_rounds: ArrayLike, 
+        from_containers: ArrayLike, from_intel: ArrayLike, containers_rounds: ArrayLike,
         intel_rounds: ArrayLike, stated_rounds: ArrayLike,
 ) -> np.ndarray:
     """The shipped volume by route: the containers' capacity, the intelligence head-count, or a stated volume."""
