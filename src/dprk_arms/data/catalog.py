@@ -62,7 +62,7 @@ class Catalog:
             years = ", ".join(str(y) for (s, y) in sorted(self.series) if s == name)
             raise ScenarioError("data/series.csv", key, f"no {name} figure for {year}; available years: {years}") from None
 
-    def resolve(self, overrides=None, file="-p", varied=()):
+    def resolve(self, overrides=None, file="-p", varied=()) -> dict:
         """Every parameter's distribution or choice after overrides, with cross-parameter checks.
 
         `varied` names inputs a sweep or solve will set, which count as set for the volume route.
@@ -80,10 +80,10 @@ class Catalog:
             raise ScenarioError(file, "share_other", f"share_122mm + share_other can reach {share_high:g}; expected at most 1")
         return resolved
 
-    def claims_for(self, name):
+    def claims_for(self, name) -> list:
         return [self.claims[c] for c in self.parameters[name].claims]
 
-    def fingerprint(self):
+    def fingerprint(self) -> str:
         """SHA-256 over every data file, for provenance and re-render decisions."""
         digest = hashlib.sha256()
         for name in DATA_FILES:

@@ -165,7 +165,7 @@ class Parameter:
             raise ScenarioError(file, key, f"{high:g} is above the maximum {self.maximum:g} {self.unit}")
 
 
-def parse_number(value, file, key, unit):
+def parse_number(value, file, key, unit) -> float:
     """A finite number from YAML or text; a comma only as a thousands separator in every group (1,000,000 or
     1,000.5), since "1,5" may be a decimal comma and is refused rather than guessed."""
     if isinstance(value, bool) or value is None:
@@ -204,7 +204,7 @@ class ParameterSet(dict):
         return self[name]
 
 
-def did_you_mean(name, candidates):
+def did_you_mean(name, candidates) -> str:
     """' (did you mean 'x'?)' for the closest candidate, or ''."""
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""

@@ -67,7 +67,7 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
-def scenario_path(name_or_path, scenarios_dir=None):
+def scenario_path(name_or_path, scenarios_dir=None) -> Path:
     """The file for a scenario name (data/scenarios/NAME.yaml) or an explicit .yaml path."""
     text = str(name_or_path)
     if text.endswith((".yaml", ".yml")) or "/" in text:
@@ -76,7 +76,7 @@ def scenario_path(name_or_path, scenarios_dir=None):
     return Path(scenarios_dir or paths.SCENARIOS_DIR) / f"{text}.yaml"
 
 
-def read_document(path):
+def read_document(path) -> dict:
     """The parsed YAML mapping of a scenario file, or a ScenarioError naming the file."""
     path = Path(path)
     if path.is_dir():
@@ -169,7 +169,7 @@ def _plain(value):
     return str(value)
 
 
-def to_yaml(title, question, overrides, correlations=None):
+def to_yaml(title, question, overrides, correlations=None) -> str:
     """YAML text for a scenario that load_scenario accepts unchanged."""
     doc = {"title": title, "question": question, "parameters": dict(overrides)}
     if correlations:

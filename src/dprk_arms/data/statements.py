@@ -90,7 +90,7 @@ class Timeline:
         return max(0, (self.as_of - self.last_count.date).days)
 
 
-def to_days(date):
+def to_days(date) -> int:
     """Days since 1970-01-01 (the models' date unit)."""
     return float((date - EPOCH).days)
 
@@ -99,7 +99,7 @@ def from_days(days):
     return EPOCH + dt.timedelta(days=int(round(float(days))))
 
 
-def parse_date(value, file, key):
+def parse_date(value, file, key) -> dt.date:
     """A real ISO date (YYYY-MM-DD) from YAML (a date object) or text."""
     if isinstance(value, dt.datetime):
         value = value.date()
@@ -202,7 +202,7 @@ def _first_disorder(statements, field):
     return None
 
 
-def scenario_statements(items, file, key="statements"):
+def scenario_statements(items, file, key="statements") -> tuple:
     """A scenario's `statements:` list as Statements (each a mapping in the scenario format)."""
     if items is None:
         return ()
@@ -254,6 +254,6 @@ def timeline(data_statements, extra=(), as_of=None, file="scenario", key="as_of"
     return Timeline(line.statements, date, True)
 
 
-def plain_list(statements):
+def plain_list(statements) -> list[dict]:
     """Statements as plain dicts (for papermill parameters and scenario digests)."""
     return [s.plain() for s in statements]

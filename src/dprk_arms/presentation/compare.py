@@ -52,7 +52,7 @@ def run_from(namespace) -> Comparison:
     return Comparison(specs, summaries, cat, namespace.get("render_digest"))
 
 
-def column_labels(scenarios):
+def column_labels(scenarios) -> list[str]:
     """One distinct column label per scenario: its title, with its name added where titles repeat (and a
     count where the same scenario is named twice), so no two scenarios ever share a column."""
     titles = [s.title for s in scenarios]

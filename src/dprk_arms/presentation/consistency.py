@@ -7,7 +7,7 @@ from . import format as fmt
 MATERIAL_SHARE = 0.05  # a contradiction in fewer draws than this is tail noise, not worth a reader's time
 
 
-def flags(sim):
+def flags(sim) -> list[tuple[str, str]]:
     """(heading, sentence) pairs, one per contradiction found in the simulation's draws; empty when none."""
     out, inp = sim.outputs, sim.inputs
     found = []

@@ -26,7 +26,7 @@ def check_rows(draws, option="--draws"):
     return draws
 
 
-def sheets(spec, catalog, sim=None):
+def sheets(spec, catalog, sim=None) -> dict:
     """The export's tables by sheet name, from the run spec (simulated here unless `sim` is given)."""
     sim = sim or montecarlo.simulate(spec.resolved, catalog, spec.draws, spec.seed, spec.timeline)
     return {"summary": summary_frame(sim), "inputs": inputs_frame(spec, catalog), "draws": draws_frame(sim, catalog),
@@ -78,7 +78,7 @@ def provenance_frame(spec, catalog):
     return pd.DataFrame(pairs, columns=["item", "value"]).astype({"value": str})
 
 
-def targets(csv_folder=None, xlsx_path=None):
+def targets(csv_folder=None, xlsx_path=None) -> list[Path]:
     """The files an export writes: one CSV per sheet in `csv_folder`, and/or the workbook. Refuses, before
     anything runs, a workbook name not ending .xlsx and any target that exists but is not a regular file."""
     paths_ = [Path(csv_folder) / f"{name}.csv" for name in SHEETS] if csv_folder is not None else []
@@ -94,7 +94,7 @@ def targets(csv_folder=None, xlsx_path=None):
     return paths_
 
 
-def write(tables, csv_folder=None, xlsx_path=None):
+def write(tables, csv_folder=None, xlsx_path=None) -> list[Path]:
     """Every CSV and the workbook (openpyxl through pandas), replaced together: an export that fails or is
     interrupted leaves all the earlier files as they were."""
     paths_ = targets(csv_folder, xlsx_path)

@@ -3,7 +3,7 @@
 import math
 
 
-def money(value, symbol="$"):
+def money(value, symbol="$") -> str:
     """$1.2bn, $450m, $3,000 (and ₩ for KRW, in trillions)."""
     if not math.isfinite(value):
         return "n/a"
@@ -15,7 +15,7 @@ def money(value, symbol="$"):
     return f"{symbol}{value:,.0f}"
 
 
-def count(value):
+def count(value) -> str:
     """1.6m, 448, 9,100."""
     if not math.isfinite(value):
         return "n/a"
@@ -24,13 +24,13 @@ def count(value):
     return f"{value:,.0f}"
 
 
-def percent(value):
+def percent(value) -> str:
     if not math.isfinite(value):
         return "n/a"
     return f"{100 * value:.{1 if abs(value) < 10 else 0}f}%"
 
 
-def value(x, unit):
+def value(x, unit) -> str:
     """Format `x` for its unit."""
     if unit in ("USD", "USD/year", "USD/round"):
         text = money(x)
@@ -48,7 +48,7 @@ def value(x, unit):
     return f"{x:,.4g}"
 
 
-def interval(row):
+def interval(row) -> str:
     """'P50 (P5 to P95)' for a summary row with a unit; just the value when the range is one number."""
     lo, mid, hi = (value(row[k], row["unit"]) for k in ("p5", "p50", "p95"))
     if lo == hi:
@@ -56,7 +56,7 @@ def interval(row):
     return f"{value(row['p50'], row['unit'])} ({value(row['p5'], row['unit'])} to {value(row['p95'], row['unit'])})"
 
 
-def no_math(markup):
+def no_math(markup) -> str:
     """HTML that JupyterLab's MathJax leaves alone, so "$2.3bn ($1.2bn to $4.4bn)" is not typeset as maths.
 
     MathJax 3 (JupyterLab) skips elements of class mathjax_ignore; MathJax 2 (classic notebook) tex2jax_ignore.
@@ -64,13 +64,13 @@ def no_math(markup):
     return f'<div class="mathjax_ignore tex2jax_ignore">{markup}</div>'
 
 
-def parameter_labels(catalog):
+def parameter_labels(catalog) -> dict[str, str]:
     """Each parameter in words with its unit, e.g. 'Realised price per 152mm round (USD/round)', for axes
     and controls in place of its code name."""
     return {name: f"{p.description} ({p.unit})" for name, p in catalog.parameters.items()}
 
 
-def as_of_text(iso):
+def as_of_text(iso) -> str:
     """'2023-11-01' as '1 November 2023', '2024-01' as 'January 2024', a year as itself."""
     import datetime as dt
     parts = str(iso).split("-")

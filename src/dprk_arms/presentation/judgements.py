@@ -71,7 +71,7 @@ def shortfall_warning(sim):
             f"not all carrying munitions.")
 
 
-def timeline_notes(sim, resolved, catalog):
+def timeline_notes(sim, resolved, catalog) -> list[str]:
     """The as-of, route and capacity sentences (for the brief and the `estimate` command)."""
     return [as_of_sentence(sim, resolved), volume_sentence(sim, resolved, catalog)]
 
@@ -88,7 +88,7 @@ def calendar_sentence(sim, resolved):
             f"of the sum of their {measure}.")
 
 
-def key_judgements(sim, resolved, catalog):
+def key_judgements(sim, resolved, catalog) -> list[tuple[str, str]]:
     """A list of (heading, sentence) pairs computed from the simulation."""
     s = sim.summary()
     year, measure = resolved["economy_year"], resolved["economy_measure"]

@@ -24,7 +24,7 @@ BLUE, RED, GREY, GOLD = "#1f4e79", "#b22222", "#777777", "#c08a00"
 LIGHT_BLUE, LIGHT_RED = "#b4c8dc", "#e8b4b4"  # opaque tints: transparency costs the PDF renderer dearly
 
 
-def to_svg(fig):
+def to_svg(fig) -> str:
     """The figure as SVG text, closed afterwards. Saved inside STYLE: matplotlib applies svg.fonttype at
     save time, and real <text> (not glyph paths) keeps labels searchable and the PDF fast to lay out."""
     buffer = io.StringIO()
@@ -34,7 +34,7 @@ def to_svg(fig):
     return buffer.getvalue()
 
 
-def save(fig, path, **kwargs):
+def save(fig, path, **kwargs) -> None:
     """Save to a file inside STYLE, then close."""
     with plt.rc_context(STYLE):
         fig.savefig(path, **kwargs)
@@ -47,7 +47,7 @@ def _figure(ncols=1, height=2.8):
     return fig, axes
 
 
-def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
+def revenue_distribution(sim, threshold=THRESHOLD_SHARE) -> "matplotlib.figure.Figure":
     """Cumulative revenue (USD bn) and per-year revenue as a share of the economy, with the 10% line."""
     with plt.rc_context(STYLE):
         fig, (left, right) = _figure(2)
@@ -82,7 +82,7 @@ def revenue_distribution(sim, threshold=THRESHOLD_SHARE):
     return fig
 
 
-def paid_in_kind(sim):
+def paid_in_kind(sim) -> "matplotlib.figure.Figure":
     """Whether any draw settles part of the value in goods (so cash revenue differs from the gross value)."""
     return bool((sim.outputs["in_kind_value_usd"].to_numpy() > 0).any())
 
@@ -111,7 +111,7 @@ def _say(ax, text):
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=9, color=GREY)
 
 
-def tornado(table, output, label, formatter, top=8, names=None):
+def tornado(table, output, label, formatter, top=8, names=None) -> "matplotlib.figure.Figure":
     """One-at-a-time swings of `output` from each input's low to high, largest first (callers handle none);
     `names` maps parameter names to the words the axis shows."""
     rows = table[(table["output"] == output) & (table["swing"] > 0)].head(top).iloc[::-1]
@@ -128,7 +128,7 @@ def tornado(table, output, label, formatter, top=8, names=None):
     return fig
 
 
-def duration_vs_fire_rate(sim, marks):
+def duration_vs_fire_rate(sim, marks) -> "matplotlib.figure.Figure":
     """Days the usable rounds last against the Russian fire rate, with sourced rates, (date, rate_per_day), marked."""
     usable = sim.outputs["usable_rounds"].to_numpy()
     rates = np.linspace(5_000, 80_000, 200)
@@ -157,7 +157,7 @@ def duration_vs_fire_rate(sim, marks):
     return fig
 
 
-def container_balance(sim):
+def container_balance(sim) -> "matplotlib.figure.Figure":
     """Containers out and back, and rounds per container: stated conversion against the mass limit."""
     out = sim.outputs
     with plt.rc_context(STYLE):
@@ -187,7 +187,7 @@ def _interval_bars(ax, series, colors):
     ax.set_xticks(x, names)
 
 
-def triangulation(sim):
+def triangulation(sim) -> "matplotlib.figure.Figure":
     """The volume implied by four routes, against the volume the revenue model uses."""
     routes = {"Volume used": sim.outputs["shipped_rounds"].to_numpy()}
     routes.update({label: sim.outputs[name].to_numpy() for name, label in ROUTES.items()})
@@ -212,7 +212,7 @@ def triangulation(sim):
 ROW_HEIGHT_IN, FRAME_HEIGHT_IN = 0.32, 0.95  # a compare chart: per scenario row, plus title and x axis
 
 
-def compare_bars(summaries, output, label, formatter, threshold=None):
+def compare_bars(summaries, output, label, formatter, threshold=None) -> "matplotlib.figure.Figure":
     """P50 and P5-P95 of one output across scenarios; as tall as its rows need (no empty band between two
     scenarios), with an optional threshold line (the 10% of the economy)."""
     names = list(summaries)[::-1]
@@ -239,7 +239,8 @@ def _axis_formatter(column):
     return matplotlib.dates.DateFormatter("%b %Y") if np.issubdtype(column.dtype, np.datetime64) else PLAIN
 
 
-def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labels=None):
+def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labels=None
+) -> "matplotlib.figure.Figure":
     """A line (one swept input) or a heatmap with labelled contours (two), with an optional threshold line;
     `axis_labels` maps the swept names to the words the axes show."""
     words = [(axis_labels or {}).get(a, a) for a in axes]
@@ -274,7 +275,7 @@ def sweep_chart(frame, axes, output, label, formatter, threshold=None, axis_labe
         return fig
 
 
-def statement_label(statement):
+def statement_label(statement) -> str:
     """'6,700 containers', 'more than 1,000 containers', '1.6m rounds'."""
     parts = []
     if statement.containers is not None:
@@ -285,7 +286,7 @@ def statement_label(statement):
     return prefix + " and ".join(parts)
 
 
-def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE):
+def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figure.Figure":
     """Cumulative containers with the dated statements, rounds shipped over time, and revenue by calendar year
     against `threshold` of each year's economy."""
     from ..data.statements import to_days

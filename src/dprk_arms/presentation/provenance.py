@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from .. import __version__, paths
 
 
-def git_commit():
+def git_commit() -> str:
     """The checkout's commit (with '+dirty' when files changed), or 'not a git checkout'."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.ROOT, capture_output=True,
@@ -19,7 +19,7 @@ def git_commit():
         return "not a git checkout"
 
 
-def record(catalog, spec, render_digest=None):
+def record(catalog, spec, render_digest=None) -> list[tuple[str, str]]:
     """Ordered (label, value) pairs for the brief's provenance block.
 
     `render_digest` is the digest `dprk-arms render` stored to decide re-renders (of the run spec, the data,
@@ -40,7 +40,7 @@ def record(catalog, spec, render_digest=None):
     ]
 
 
-def compare_record(catalog, specs, render_digest=None):
+def compare_record(catalog, specs, render_digest=None) -> list[tuple[str, str]]:
     """Provenance pairs for a comparison brief: one digest, draws and seed per scenario."""
     rows = [("package", f"dprk-arms-estimates {__version__}"), ("git commit", git_commit())]
     if render_digest:

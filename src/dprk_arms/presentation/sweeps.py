@@ -20,7 +20,7 @@ def formatter(output):
     return lambda v, *_: fmt.value(v, unit)
 
 
-def write_sweep(frame, axes, metric, output=None, out=None, catalog=None):
+def write_sweep(frame, axes, metric, output=None, out=None, catalog=None) -> list[Path]:
     """Write a sweep's CSV, and its chart as PNG and SVG; returns the paths."""
     if metric not in UNITS:
         from ..data.parameters import did_you_mean

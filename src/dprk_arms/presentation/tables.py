@@ -14,13 +14,13 @@ MOST_LIKELY_NOTE = (f"{MOST_LIKELY}: the models evaluated once with every input 
                     "central values).")
 
 
-def html_table(header, rows, css_class):
+def html_table(header, rows, css_class) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def summary_html(summary, question=None):
+def summary_html(summary, question=None) -> str:
     """Central, P5, P50, P95 of each output (optionally one question's outputs only)."""
     names = [o.name for o in OUTPUTS if question in (None, o.question) and o.name in summary.index]
     rows = []
@@ -31,7 +31,7 @@ def summary_html(summary, question=None):
     return html_table(["Output", MOST_LIKELY, "P5", "P50", "P95"], rows, "summary")
 
 
-def assumptions_rows(catalog, resolved, set_by_scenario):
+def assumptions_rows(catalog, resolved, set_by_scenario) -> list[dict]:
     """One record per parameter: value used, whether the scenario set it, and its sources' quotes."""
     records = []
     for name, param in catalog.parameters.items():
@@ -51,7 +51,7 @@ def assumptions_rows(catalog, resolved, set_by_scenario):
     return records
 
 
-def assumptions_html(records):
+def assumptions_html(records) -> str:
     rows = []
     for r in records:
         flags = []
@@ -69,7 +69,7 @@ def assumptions_html(records):
     return html_table(["Parameter", "Value used", "Why, and the sources' words"], rows, "assumptions")
 
 
-def correlations_rows(catalog, resolved, pairs, own):
+def correlations_rows(catalog, resolved, pairs, own) -> list[dict]:
     """One record per pair of inputs the draws correlate: the target rank correlation, who set it, and why."""
     defaults = {tuple(sorted((c.a, c.b))): c for c in catalog.correlations}
     set_here = {(a, b) for a, inner in (own or {}).items() for b in inner}
@@ -92,7 +92,7 @@ def correlations_rows(catalog, resolved, pairs, own):
     return records
 
 
-def correlations_html(records):
+def correlations_html(records) -> str:
     """The rank correlations used, each with its rationale; says so when there are none."""
     if not records:
         return '<p class="note">None: every input is drawn independently.</p>'
@@ -109,6 +109,6 @@ def correlations_html(records):
     return html_table(["Inputs", "Rank correlation", "Why"], rows, "assumptions") + note
 
 
-def key_value_html(pairs):
+def key_value_html(pairs) -> str:
     rows = [[html.escape(k), f"<code>{html.escape(str(v))}</code>"] for k, v in pairs]
     return html_table(["", ""], rows, "provenance")

@@ -11,7 +11,7 @@ from . import copula
 TIMELINE_STREAM = 1_000_000
 
 
-def lookups(resolved, catalog, line=None):
+def lookups(resolved, catalog, line=None) -> dict:
     """The figures the choice parameters and the timeline select (the same in every draw)."""
     year, measure = resolved["economy_year"], resolved["economy_measure"]
     route = resolved["volume_route"]
@@ -36,7 +36,7 @@ def _start_bounds(catalog, line):
     return to_days(first), to_days(last)
 
 
-def central_inputs(resolved, catalog, line=None):
+def central_inputs(resolved, catalog, line=None) -> dict:
     """Every numeric input at its central value (statements as stated, the start mid-way between its readings)."""
     line = line or catalog.timeline()
     values = {k: v.central for k, v in resolved.items() if isinstance(v, Distribution)}
@@ -46,7 +46,7 @@ def central_inputs(resolved, catalog, line=None):
     return values
 
 
-def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None):
+def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None) -> dict:
     """Every numeric input as `draws` samples; each parameter has its own seeded stream.
 
     Streams are spawned in parameter-file order from one SeedSequence, so overriding one parameter
@@ -82,6 +82,6 @@ def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None):
     return {name: values[name] for name in [*resolved, *values] if name in values}
 
 
-def uncertain(resolved):
+def uncertain(resolved) -> list[str]:
     """Names of the parameters that vary (a non-degenerate distribution)."""
     return [k for k, v in resolved.items() if isinstance(v, Distribution) and not v.is_fixed]
