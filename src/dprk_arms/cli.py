@@ -3,7 +3,6 @@
 import argparse
 import contextlib
 import json
-import math
 import os
 import signal
 import sys
@@ -211,12 +210,8 @@ def cmd_solve(args):
     name, sep, target = args.target.partition("=")
     if not sep:
         raise ScenarioError("solve", args.target, "expected OUTPUT=TARGET, e.g. share_of_economy=0.10")
-    try:
-        target_value = float(target)
-    except ValueError:
-        raise ScenarioError("solve", name, f"target must be a number, got {target!r}") from None
-    if not math.isfinite(target_value):
-        raise ScenarioError("solve", name, f"target must be a finite number, got {target!r}")
+    from .data.parameters import parse_number
+    target_value = parse_number(target, "solve", name, f"the unit of {name.strip() or 'the output'}")
     overrides = parse_overrides(args.param)
     if args.unknown == sweep.AS_OF and args.as_of is not None:
         raise ScenarioError("--as-of", "as_of", "is the date solved for (--for as_of); drop --as-of")

@@ -224,6 +224,18 @@ class WhatIf:
         return float(pairs.get(correlations_mod.pair(PRICES[0], PRICES[1]), 0.0))
 
 
+def _reset_widget(control, value):
+    """Put a control's widget back to `value` without treating it as a move, then redraw and notify."""
+    control._quiet = True
+    try:
+        control.widget.value = value
+    finally:
+        control._quiet = False
+    control._show()
+    for callback in control._callbacks:
+        callback()
+
+
 class Control:
     """One input's control: its words and unit, a slider (or menu) with a readout as people write numbers, whether
     it is fixed, and a button that gives it back its distribution."""
@@ -279,14 +291,7 @@ class Control:
 
     def _release(self, _=None):
         self.whatif.release(self.name)
-        self._quiet = True
-        try:
-            self.widget.value = self.whatif.starting_value(self.name)
-        finally:
-            self._quiet = False
-        self._show()
-        for callback in self._callbacks:
-            callback()
+        _reset_widget(self, self.whatif.starting_value(self.name))
 
     def _show(self):
         fixed = self.name in self.whatif.fixed
@@ -344,14 +349,7 @@ class _Correlation:
 
     def _reset(self, _=None):
         self.moved = False
-        self._quiet = True
-        try:
-            self.widget.value = self.default_rank
-        finally:
-            self._quiet = False
-        self._show()
-        for callback in self._callbacks:
-            callback()
+        _reset_widget(self, self.default_rank)
 
     def _show(self):
         self.readout.value = f"{self.widget.value:.2f}" + (" (fixed)" if self.moved else " (data)")
