@@ -73,3 +73,57 @@ def test_no_nan_anywhere_for_valid_inputs(catalog, data):
     out = evaluate(inputs)
     assert all(np.isfinite(v).all() for v in out.values())
     assert out["revenue_usd"] >= 0 and out["supply_days"] > 0
+
+
+# Chunked summaries (issue 15): selection over chunks finds exactly the order statistics of the whole sample.
+special = st.sampled_from([0.0, -0.0, 1.0, -1.0, 5e-324, -np.inf, np.inf, 1e308, np.nan])
+value = st.one_of(st.floats(allow_nan=False, allow_infinity=False), special, st.integers(-3, 3).map(float))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(value, min_size=1, max_size=300), st.integers(1, 300), st.booleans())
+def test_chunked_summaries_equal_the_in_memory_ones(values, chunk, wide):
+    from dprk_arms.simulation import summaries
+    columns = np.column_stack([values, values[::-1]]) if wide else np.asarray(values)[:, None]
+    if not np.isnan(columns).any():  # np.quantile is the reference, and describe gives its values
+        with np.errstate(invalid="ignore"):  # inf - inf, in numpy's interpolation as in ours
+            expected = np.quantile(columns, summaries.QUANTILES, axis=0)
+        assert np.array_equal(summaries.describe(columns)[1], expected, equal_nan=True)
+    names = [f"c{j}" for j in range(columns.shape[1])]
+    thresholds = [("c0", 0.0, True), ("c0", 1.0, False)]
+
+    def chunks():
+        for start in range(0, len(columns), chunk):
+            yield {n: columns[start:start + chunk, j] for j, n in enumerate(names)}
+
+    run = summaries.Chunked(names, len(columns), thresholds).run(chunks)
+    means, quantiles = summaries.describe(columns)
+    assert np.array_equal(run.means, means, equal_nan=True)
+    assert np.array_equal(run.table, quantiles, equal_nan=True)
+    assert run.shares[("c0", 0.0, True)] == np.mean(columns[:, 0] > 0)
+    assert run.shares[("c0", 1.0, False)] == np.mean(columns[:, 0] < 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e300, 1e300), min_size=1, max_size=200))
+def test_exact_mean_is_the_correctly_rounded_mean(values):
+    from fractions import Fraction
+
+    from dprk_arms.simulation import summaries
+    totals = summaries.Totals(1)
+    totals.add(np.asarray(values)[:, None])
+    assert totals.means()[0] == float(sum(map(Fraction, values)) / len(values))
+
+
+@settings(max_examples=5, deadline=None)
+@given(draws=st.integers(100, 1_500), share=st.floats(0.05, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_chunked_monte_carlo_summary_equals_one_draw(catalog, draws, share, seed):
+    from dprk_arms.simulation import montecarlo
+    r = catalog.resolve({"fire_rate_per_day": "lognormal:2000:20000:200000"})
+    chunk = max(50, int(draws * share))
+    thresholds = [("share_of_economy_per_year", 0.1, True)]
+    chunked = montecarlo.summarise(r, catalog, draws, seed, thresholds=thresholds, chunk_draws=chunk)
+    sim = montecarlo.simulate(r, catalog, draws, seed)
+    columns = ["central", "mean", "p5", "p50", "p95"]
+    assert np.array_equal(chunked.summary()[columns].to_numpy(), sim.summary()[columns].to_numpy())
+    assert chunked.probability(*thresholds[0]) == sim.probability(*thresholds[0])

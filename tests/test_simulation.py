@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from dprk_arms.data.correlations import effective
 from dprk_arms.data.distributions import Distribution
 from dprk_arms.simulation import montecarlo, sensitivity
 
@@ -88,3 +89,55 @@ def test_fixed_scenario_has_no_spread(catalog):
     assert sim.outputs["revenue_usd"].iloc[0] == pytest.approx(sim.central["revenue_usd"])
     # the start of shipments stays uncertain (August or September 2023): the period, not the total, varies
     assert sim.outputs["period_months"].nunique() > 1
+
+
+# Chunked summaries (issue 15): `estimate` draws in chunks and must give exactly the figures of one big draw.
+THRESHOLDS = [("share_of_economy_per_year", 0.1, True), ("containers_shortfall", 0.5, True), ("revenue_usd", 2e9, False)]
+NUMBERS = ["central", "mean", "p5", "p50", "p95"]
+
+
+def _lognormal_resolved(catalog):
+    """The defaults with truncated lognormals in the copula (a price) and outside it (the fire rate)."""
+    return catalog.resolve({"price_152mm_usd": "lognormal:50:1000:20000",
+                            "fire_rate_per_day": "lognormal:2000:20000:200000"})
+
+
+def test_chunked_summary_equals_the_unchunked_one_exactly(catalog):
+    r = catalog.resolve()
+    sim = montecarlo.simulate(r, catalog, 3_000, 11)
+    chunked = montecarlo.summarise(r, catalog, 3_000, 11, thresholds=THRESHOLDS, chunk_draws=407)
+    assert chunked.passes >= 2  # the quantiles were selected over passes, not read off one array
+    assert list(chunked.summary().index) == list(sim.summary().index)
+    assert np.array_equal(chunked.summary()[NUMBERS].to_numpy(), sim.summary()[NUMBERS].to_numpy())
+    for name, threshold, above in THRESHOLDS:
+        assert chunked.probability(name, threshold, above) == sim.probability(name, threshold, above)
+    with pytest.raises(KeyError, match="not counted"):
+        chunked.probability("revenue_usd", 1.0)
+
+
+def test_summary_quantiles_are_numpys_and_the_mean_is_exact(catalog):
+    from fractions import Fraction
+    sim = montecarlo.simulate(_lognormal_resolved(catalog), catalog, 2_001, 5)
+    values = sim.outputs.to_numpy()
+    s = sim.summary()
+    assert np.array_equal(s[["p5", "p50", "p95"]].to_numpy().T, np.quantile(values, montecarlo.QUANTILES, axis=0))
+    exact = [float(sum(map(Fraction, values[:, j].tolist())) / len(values)) for j in range(values.shape[1])]
+    assert s["mean"].tolist() == exact
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 97, 1_000, 4_999])
+def test_input_chunks_join_to_exactly_one_draw(catalog, chunk):
+    """Every sampler (uniform, triangular, PERT, truncated lognormal; copula or not) and the timeline's stream give
+    the same draws in chunks as at once."""
+    from dprk_arms.simulation import inputs
+    r = _lognormal_resolved(catalog)
+    spec = r["price_152mm_usd"]
+    assert spec.is_unbounded and spec.ceiling is not None and spec.mass_outside(spec.floor, spec.ceiling) > 0.001
+    draws = 5_000 if chunk > 50 else 150
+    pairs = effective(catalog.correlations, {})
+    assert "price_152mm_usd" in inputs.copula.group(r, pairs)
+    whole = inputs.drawn_inputs(r, catalog, draws, 9, correlations=pairs)
+    parts = list(inputs.input_chunks(r, catalog, draws, 9, correlations=pairs, chunk_draws=chunk))
+    assert len(parts) == -(-draws // chunk)
+    for name, values in whole.items():
+        assert np.array_equal(np.concatenate([p[name] for p in parts]), values), name

@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from . import __version__, interrupts, paths
 from .data.runspec import parse_overrides
-from .defaults import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, THRESHOLD_SHARE
+from .defaults import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MAX_SUMMARY_DRAWS, MIN_DRAWS,
+                       THRESHOLD_SHARE)
 from .errors import DprkArmsError, ScenarioError, one_line
 
 PROG = "dprk-arms"
@@ -67,9 +69,19 @@ def cmd_estimate(args):
     from .presentation import judgements
     from .simulation import montecarlo
     cat = catalog.load()
-    spec = _run_spec(cat, args.scenario, args)
+    # estimate keeps only summaries, drawn in chunks: it takes more draws than a run that keeps them all
+    draws = args.draws
+    if draws is not None and not MIN_DRAWS <= draws <= MAX_SUMMARY_DRAWS:
+        raise ScenarioError("--draws", "draws", f"expected a whole number from {MIN_DRAWS:,} to "
+                            f"{MAX_SUMMARY_DRAWS:,}, got "
+                            + (f"{draws:,}" if abs(draws) < 10**30 else "a number with more than 30 digits"))
+    spec = _run_spec(cat, args.scenario, argparse.Namespace(**{**vars(args), "draws": None}))
+    if draws is not None:
+        spec = dataclasses.replace(spec, draws=draws)
     resolved, line = spec.resolved, spec.timeline
-    sim = montecarlo.simulate(spec.resolved, cat, spec.draws, spec.seed, spec.timeline, spec.rank_correlations)
+    sim = montecarlo.summarise(spec.resolved, cat, spec.draws, spec.seed, spec.timeline, spec.rank_correlations,
+                               thresholds=[("share_of_economy_per_year", THRESHOLD_SHARE, True),
+                                           judgements.SHORTFALL_THRESHOLD])
     table = sim.summary()
     notes = judgements.timeline_notes(sim, resolved, cat)
     if args.json:
@@ -273,7 +285,8 @@ def build_parser():
     p.add_argument("-p", "--param", action="append", metavar="NAME=VALUE",
                    help="override a parameter: a value, or low:central:high (repeatable)")
     p.add_argument("--scenario", type=_text("--scenario"), help="start from a scenario (name or .yaml path)")
-    p.add_argument("--draws", type=int)
+    p.add_argument("--draws", type=int, help=f"draws (default: the scenario's); up to {MAX_SUMMARY_DRAWS:,}, "
+                   "in bounded memory: draws are made in chunks and only exact summaries kept")
     p.add_argument("--seed", type=int)
     p.add_argument("--as-of", type=_text("--as-of"), metavar="YYYY-MM-DD", help="the date to estimate for (default: the scenario's, "
                    "else the last dated container count)")

@@ -2,7 +2,9 @@
 
 DEFAULT_DRAWS = 100_000
 MIN_DRAWS = 100
-MAX_DRAWS = 5_000_000
+MAX_DRAWS = 5_000_000  # a run that keeps every draw (briefs, exports, scenario files)
+MAX_SUMMARY_DRAWS = 100_000_000  # `estimate`, which keeps only summaries (chunk by chunk, in bounded memory)
+CHUNK_DRAWS = 100_000  # draws held at once when only summaries are kept
 DEFAULT_SEED = 20240226
 MAX_SEED = 2**32 - 1  # what numpy's SeedSequence takes as one word; scenario files and -p share it
 WHATIF_DRAWS = 5_000  # small enough for a live update under a second

@@ -12,6 +12,9 @@ ROUTE_WORDS = {
 # The parameter whose first claim dates each triangulation route (the containers route is dated by as_of).
 ROUTE_CLAIMS = {"volume_intel_rounds": "intel_volume_rounds", "volume_tonnage_rounds": "explosives_t",
                 "volume_supply_days_rounds": "stated_supply_days"}
+# A draw falls short when its volume needs more than half a container beyond those loaded (a share of draws that
+# `estimate` counts as it draws, keeping none).
+SHORTFALL_THRESHOLD = ("containers_shortfall", 0.5, True)
 
 
 def _r(summary, name):
@@ -61,8 +64,7 @@ def volume_sentence(sim, resolved, catalog):
 
 def shortfall_warning(sim):
     """A sentence when, in some draws, the volume needs more containers than were shipped; else ''."""
-    shortfall = sim.outputs["containers_shortfall"].to_numpy()
-    share = float((shortfall > 0.5).mean())
+    share = sim.probability(*SHORTFALL_THRESHOLD)
     if share < 0.005:
         return ""
     s = sim.summary()

@@ -25,12 +25,27 @@ def square_root(spearman):
 
 def uniforms(names, normals, pairs):
     """{name: uniform draws} with the target rank correlations, from independent standard normals per name."""
+    return mixer(names, pairs)(normals)
+
+
+def mixer(names, pairs):
+    """A function {name: normals} -> {name: correlated uniforms} for the copula of `names` (square root once)."""
     if not names:
-        return {}
+        return lambda normals: {}
     from scipy import stats
     root = square_root(matrix(names, pairs))
-    independent = np.column_stack([normals[n] for n in names])
-    correlated = independent @ root.T
     # L L' has a unit diagonal only up to rounding; rescale so each column stays exactly standard normal
-    correlated /= np.sqrt((root ** 2).sum(axis=1))
-    return {n: stats.norm.cdf(correlated[:, i]) for i, n in enumerate(names)}
+    scale = np.sqrt((root ** 2).sum(axis=1))
+
+    def mix(normals):
+        out = {}
+        for i, name in enumerate(names):
+            # summed term by term, not by a matrix product: each draw's result then never depends on how many
+            # draws are mixed at once (BLAS picks kernels, and their summation order, by the matrix's size)
+            column = normals[names[0]] * root[i, 0]
+            for j in range(1, len(names)):
+                column += normals[names[j]] * root[i, j]
+            column /= scale[i]
+            out[name] = stats.norm.cdf(column)
+        return out
+    return mix

@@ -58,28 +58,47 @@ def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None) -
     quantile function maps them back, so every input keeps its distribution. Inputs in no pair are drawn
     exactly as without correlations.
     """
+    return next(input_chunks(resolved, catalog, draws, seed, line, correlations, chunk_draws=max(1, draws)))
+
+
+def input_chunks(resolved, catalog, draws, seed, line=None, correlations=None, chunk_draws=None, constant=np.full):
+    """drawn_inputs in consecutive chunks of at most `chunk_draws`: joined, exactly the draws one call makes.
+
+    Every sampler takes a fixed number of draws from its stream per sample, in order (scipy's truncated normal
+    inverts uniforms, numpy's beta and normals reject sample by sample), and the copula mixes each draw's
+    normals on their own, so a chunk's draws do not depend on where the chunks split. The timeline's stream
+    holds the start dates and then each statement's errors, `draws` values each (one 64-bit word per uniform):
+    each block is read by its own generator advanced to where the block begins.
+    `constant(n, value)` builds the look-ups' columns (np.full; a broadcast view saves memory).
+    """
     line = line or catalog.timeline()
-    root = np.random.SeedSequence(seed)
-    children = root.spawn(len(resolved))
-    group = copula.group(resolved, correlations or {})
-    values, normals = {}, {}
-    for child, (name, spec) in zip(children, resolved.items()):
-        if not isinstance(spec, Distribution):
-            continue
-        rng = np.random.default_rng(child)
-        if name in group:
-            normals[name] = rng.standard_normal(draws)
-        else:
-            values[name] = spec.sample(draws, rng)
-    for name, u in copula.uniforms(group, normals, correlations or {}).items():
-        values[name] = resolved[name].ppf(u)
-    values.update({k: np.full(draws, v) for k, v in lookups(resolved, catalog, line).items()})
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TIMELINE_STREAM,)))
+    chunk_draws = int(chunk_draws or draws)
+    pairs = correlations or {}
+    children = np.random.SeedSequence(seed).spawn(len(resolved))
+    group = copula.group(resolved, pairs)
+    streams = {name: np.random.default_rng(child) for child, (name, spec) in zip(children, resolved.items())
+               if isinstance(spec, Distribution)}
+    mix = copula.mixer(group, pairs)
+    fixed = lookups(resolved, catalog, line)
+    timeline_seed = np.random.SeedSequence(seed, spawn_key=(TIMELINE_STREAM,))
+    blocks = [np.random.Generator(np.random.PCG64(timeline_seed).advance(draws * i))
+              for i in range(1 + len(line.counts))]
     first, last = _start_bounds(catalog, line)
-    values["start_days"] = rng.uniform(first, last, draws)
-    for i in range(len(line.counts)):
-        values[f"statement_u_{i}"] = rng.uniform(-1, 1, draws)
-    return {name: values[name] for name in [*resolved, *values] if name in values}
+    for done in range(0, draws, chunk_draws):
+        n = min(chunk_draws, draws - done)
+        values, normals = {}, {}
+        for name, rng in streams.items():
+            if name in group:
+                normals[name] = rng.standard_normal(n)
+            else:
+                values[name] = resolved[name].sample(n, rng)
+        for name, u in mix(normals).items():
+            values[name] = resolved[name].ppf(u)
+        values.update({k: constant(n, v) for k, v in fixed.items()})
+        values["start_days"] = blocks[0].uniform(first, last, n)
+        for i in range(len(line.counts)):
+            values[f"statement_u_{i}"] = blocks[1 + i].uniform(-1, 1, n)
+        yield {name: values[name] for name in [*resolved, *values] if name in values}
 
 
 def uncertain(resolved) -> list[str]:

@@ -7,11 +7,20 @@ import numpy as np
 import pandas as pd
 
 from ..data.correlations import effective
-from ..defaults import DEFAULT_DRAWS, DEFAULT_SEED
+from ..defaults import CHUNK_DRAWS, DEFAULT_DRAWS, DEFAULT_SEED
 from ..models.evaluate import OUTPUTS, cumulative_at, evaluate
-from .inputs import central_inputs, drawn_inputs
+from .inputs import central_inputs, drawn_inputs, input_chunks
+from .summaries import QUANTILES, Chunked, describe
 
-QUANTILES = (0.05, 0.5, 0.95)
+
+def _table(names, central, means, quantiles):
+    """The summary table: label, unit, central, mean, P5, P50, P95 per output."""
+    meta = {o.name: o for o in OUTPUTS}
+    return pd.DataFrame({
+        "label": [meta[n].label for n in names], "unit": [meta[n].unit for n in names],
+        "central": [central[n] for n in names], "mean": means,
+        "p5": quantiles[0], "p50": quantiles[1], "p95": quantiles[2],
+    }, index=pd.Index(names, name="output"))
 
 
 @dataclass(frozen=True)
@@ -34,19 +43,10 @@ class Simulation:
 
     @cached_property
     def _summary(self):
-        # Quantiles sort every column: worth computing once per simulation, as a brief asks many times.
-        names = list(self.outputs.columns)
-        values = self.outputs.to_numpy()
-        q = np.quantile(values, QUANTILES, axis=0)
-        table = pd.DataFrame({
-            "central": [self.central[n] for n in names],
-            "mean": values.mean(axis=0),
-            "p5": q[0], "p50": q[1], "p95": q[2],
-        }, index=pd.Index(names, name="output"))
-        meta = {o.name: o for o in OUTPUTS}
-        table.insert(0, "unit", [meta[n].unit for n in names])
-        table.insert(0, "label", [meta[n].label for n in names])
-        return table
+        # Quantiles select in every column: worth computing once per simulation, as a brief asks many times.
+        # summaries.describe gives np.quantile's values and the exact mean, as `summarise` does over chunks.
+        means, q = describe(self.outputs.to_numpy())
+        return _table(list(self.outputs.columns), self.central, means, q)
 
     def over_time(self, days, max_draws=4_000):
         """P5/P50/P95 of cumulative containers and of rounds shipped at each date in `days` (days since 1970).
@@ -81,3 +81,64 @@ def simulate(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timeline
     # copy=False: the columns are fresh arrays, so pandas need not copy them into one block
     return Simulation(pd.DataFrame(inputs, copy=False), pd.DataFrame(outputs, copy=False), central, resolved,
                       int(draws), seed, timeline, dict(correlations))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summaries of a Monte Carlo run without its draws: what `summarise` keeps in bounded memory."""
+
+    table: pd.DataFrame
+    shares: dict  # {(output, threshold, above): share of draws}
+    central: dict
+    resolved: dict
+    draws: int
+    seed: int
+    timeline: object = None
+    correlations: dict = None
+    passes: int = 1  # how many times the draws were made (quantiles over chunks select in passes)
+
+    def summary(self, names=None):
+        """P5, P50, P95, mean and central value of each output (as Simulation.summary)."""
+        return self.table.loc[list(names)].copy() if names else self.table.copy()
+
+    def probability(self, name, threshold, above=True):
+        """Share of draws with output `name` above (or below) `threshold`: one of those asked of `summarise`."""
+        try:
+            return self.shares[(name, threshold, above)]
+        except KeyError:
+            raise KeyError(f"{name} {'>' if above else '<'} {threshold} was not counted; pass it to summarise's "
+                           "thresholds") from None
+
+
+def summarise(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timeline=None, correlations=None,
+              thresholds=(), chunk_draws=None) -> Summary:
+    """simulate(...)'s summaries and the shares of draws past `thresholds` ((output, threshold, above), ...),
+    drawn and evaluated `chunk_draws` at a time, so memory does not grow with `draws`. Every figure equals the
+    one simulate(...) gives for the same seed; beyond one chunk the draws are made again for each selection pass
+    (two for most runs) rather than kept. `chunk_draws` defaults to CHUNK_DRAWS."""
+    draws, chunk_draws = int(draws), max(1, int(chunk_draws or CHUNK_DRAWS))
+    if draws < 1:
+        raise ValueError(f"draws must be at least 1, got {draws}")
+    timeline = timeline or catalog.timeline()
+    if correlations is None:
+        correlations = effective(catalog.correlations, {})
+    central = {k: float(v) for k, v in evaluate(central_inputs(resolved, catalog, timeline)).items()}
+    thresholds = [(n, t, bool(a)) for n, t, a in thresholds]
+    if draws <= chunk_draws:  # one chunk: kept in memory, no pass drawn twice
+        sim = simulate(resolved, catalog, draws, seed, timeline, correlations)
+        shares = {(n, t, a): sim.probability(n, t, a) for n, t, a in thresholds}
+        return Summary(sim.summary(), shares, central, resolved, draws, seed, timeline, dict(correlations))
+
+    def chunks():
+        for inputs in input_chunks(resolved, catalog, draws, seed, timeline, correlations, chunk_draws,
+                                   constant=_constant):
+            yield evaluate(inputs)
+
+    names = list(central)  # evaluate's order, as Simulation.outputs
+    run = Chunked(names, draws, thresholds).run(chunks)
+    return Summary(_table(names, central, run.means, run.table), run.shares, central, resolved, draws,
+                   seed, timeline, dict(correlations), run.passes)
+
+
+def _constant(n, value):
+    return np.broadcast_to(np.float64(value), (n,))
