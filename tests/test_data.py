@@ -265,3 +265,18 @@ def test_wide_lognormal_price_no_longer_reaches_absurd_values(catalog):
 def test_lognormal_with_material_mass_outside_is_refused(catalog):
     with pytest.raises(ScenarioError, match="outside the allowed range"):
         catalog.parameters["dud_fraction"].parse("lognormal:0.01:0.1:0.9", "t.yaml", "dud_fraction")
+
+
+@pytest.mark.parametrize("low,central,high", [(500, 1000, 4000), (0, 0, 1), (0, 1, 1), (0.1, 0.5, 0.9), (100, 101, 5000)])
+def test_pert_quantiles_match_scipy_beta(low, central, high):
+    """The copula's fast PERT inverse stays within 1e-11 of scipy's exact one in probability, and in range."""
+    from dprk_arms.data.distributions import Distribution
+    dist = Distribution("pert", central, low, high)
+    u = np.concatenate([[0.0, 1e-300, 0.5, 1 - 1e-16, 1.0], np.random.default_rng(0).uniform(size=50_000)])
+    x = dist.ppf(u)
+    exact = dist.frozen()
+    assert np.all((x >= low) & (x <= high)) and not np.isnan(x).any()
+    assert np.max(np.abs(exact.cdf(x) - u)) < 1e-11
+    bulk = (u > 1e-9) & (u < 1 - 1e-9)
+    assert np.max(np.abs(x[bulk] - exact.ppf(u[bulk]))) < 1e-7 * (high - low)
+    assert dist.ppf(np.array([0.0]))[0] == low and dist.ppf(np.array([1.0]))[0] == high

@@ -75,17 +75,23 @@ def statement_arrays(x):
     return tuple(np.stack(columns[j * k:(j + 1) * k], axis=-1) for j in range(len(fields)))
 
 
-def cumulative_at(x, days):
-    """Containers shipped by `days` in each draw of the inputs `x`."""
+def shipment_curve(x):
+    """days -> containers shipped by then in each draw of the inputs `x` (the statements' counts made once)."""
     knot_days, stated, more_than, u = statement_arrays(x)
     counts = timeline.statement_counts(stated, more_than, u, x["statement_error_fraction"])
-    return timeline.cumulative_containers(days, x["start_days"], knot_days, counts, x["ship_rate_containers_per_day"])
+    return functools.partial(timeline.cumulative_containers, start_days=x["start_days"], knot_days=knot_days,
+                             knot_containers=counts, rate_per_day=x["ship_rate_containers_per_day"])
+
+
+def cumulative_at(x, days):
+    """Containers shipped by `days` in each draw of the inputs `x`."""
+    return shipment_curve(x)(days)
 
 
 def evaluate(inputs):
     """Every output in OUTPUTS, as float arrays broadcast from the numeric `inputs` mapping."""
     x = inputs
-    shipped_by = functools.partial(cumulative_at, x)  # the timeline of these inputs, at any date
+    shipped_by = shipment_curve(x)  # the timeline of these inputs, at any date
     containers_count = shipped_by(x["as_of_days"])
     period = timeline.period_months(x["start_days"], x["as_of_days"])
     per_round = containers.containers_per_round(
@@ -164,10 +170,11 @@ def calendar_accounts(x, revenue_usd, shipped_at_as_of, shipped_by):
     """Revenue by calendar year (allocated by the timeline) and against each year's economy, and all years together."""
     as_of = np.asarray(x["as_of_days"], dtype=float)
     out, revenues, rates, economies, touched = {}, [], [], [], []
-    for year in calendar.CALENDAR_YEARS:
-        begin = np.minimum(calendar.year_start_days(year), as_of)
-        end = np.minimum(calendar.year_start_days(year + 1), as_of)
-        rev_year = revenue_usd * calendar.year_fraction(shipped_by(begin), shipped_by(end), shipped_at_as_of)
+    years = calendar.CALENDAR_YEARS
+    # a year's end is the next one's start: the curve is evaluated once at each boundary
+    boundaries = [shipped_by(np.minimum(calendar.year_start_days(y), as_of)) for y in (*years, years[-1] + 1)]
+    for i, year in enumerate(years):
+        rev_year = revenue_usd * calendar.year_fraction(boundaries[i], boundaries[i + 1], shipped_at_as_of)
         rate = calendar.krw_per_usd(x[f"krw_per_usd_sourced_{year}"], x["krw_per_usd"])
         economy = calendar.economy_krw(x[f"economy_published_krw_{year}"], x[f"economy_years_grown_{year}"],
                                        x["economy_growth_fraction"])
