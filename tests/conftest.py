@@ -34,3 +34,16 @@ def run_cli(*args, cwd=None, timeout=600):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`), tests that share a module-scoped fixture go to one worker, so the
+    fixture (a render, say) is built once rather than once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = sorted(name for name in item.fixturenames
+                        if (defs := info.name2fixturedefs.get(name)) and defs[-1].scope == "module")
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{'+'.join(shared)}"))

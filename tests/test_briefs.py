@@ -1,5 +1,6 @@
 """Rendered briefs: every scenario's PDF exists, has its sections, its charts, and the models' numbers."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from dprk_arms.presentation import format as fmt
 from dprk_arms.simulation import montecarlo, sensitivity
 
 pytestmark = pytest.mark.slow
-DRAWS = 20_000
+DRAWS = 2_000  # the tests check text, charts and numbers against the same draws, not precision
 SCENARIOS = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
 SECTIONS = ["Key judgements", "Shipments as a dated flow", "1. Shell revenue", "2. Duration of supply", "3. Container balance",
             "4. Triangulation", "5. Sensitivity", "Assumptions", "Method notes and caveats", "Provenance"]
@@ -42,8 +43,19 @@ def _chart_marks(page):
     return len(re.findall(r"(?<=\s)(?:m|l|c|re)(?=\s)", data)), labels
 
 
+@functools.lru_cache(maxsize=32)
+def _page_texts(pdf, size_and_mtime):
+    return tuple(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def _pages(pdf):
+    """Each page's extracted text, read once per file version (pypdf's extraction is the tests' costliest step)."""
+    stat = Path(pdf).stat()
+    return _page_texts(str(pdf), (stat.st_size, stat.st_mtime_ns))
+
+
 def _text(pdf):
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(pdf).pages))
+    return re.sub(r"\s+", " ", " ".join(_pages(pdf)))
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +83,8 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
     scen = scenarios.load_scenario(paths.SCENARIOS_DIR / f"{name}.yaml", catalog)
     for section in SECTIONS + [scen.title, scen.question[:40]]:
         assert section in text, f"{name}: missing {section!r}"
-    for number, page in enumerate(PdfReader(out / f"{name}.pdf").pages, 1):
-        charts = len(re.findall(r"Figure \d+\.", page.extract_text()))
+    for number, (page, page_text) in enumerate(zip(PdfReader(out / f"{name}.pdf").pages, _pages(out / f"{name}.pdf")), 1):
+        charts = len(re.findall(r"Figure \d+\.", page_text))
         paths_drawn, labels = _chart_marks(page)
         assert paths_drawn >= PATHS_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
         assert labels >= LABELS_PER_CHART * charts, f"{name}: page {number} lacks its chart labels"
@@ -136,7 +148,7 @@ def _failing_notebook(tmp_path):
 
 def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, catalog):
     out = tmp_path / "out"
-    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=2000)
+    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS)
     good, bad = jobs[0], jobs[1]
     out.mkdir()
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
@@ -168,7 +180,7 @@ def test_compare_brief(tmp_path, catalog):
     from conftest import run_cli
 
     from dprk_arms.presentation.compare import COLUMNS_PER_TABLE
-    result = run_cli("compare", "--out", tmp_path, "--name", "every-scenario")  # more than one table's width
+    result = run_cli("compare", "--out", tmp_path, "--name", "every-scenario", "--draws", DRAWS)  # more than one table's width
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tmp_path / "compare.pdf").exists()
     text = _text(tmp_path / "every-scenario.pdf")

@@ -24,8 +24,32 @@ from dprk_arms.briefs import job as job_mod
 from dprk_arms.briefs import report as report_mod
 
 pytestmark = pytest.mark.slow
-SCENARIOS = ["baseline", "seed-headline", "low-price"]
+SCENARIOS = ["baseline", "low-price"]  # one brief per worker: both workers busy when a fault lands
+DRAWS = 500  # the faults are about processes and files, not the numbers
 DEADLINE_S = 300  # generous: a deadline for polling on a busy machine, never a timing claim
+
+
+LIGHT_CELLS = [
+    ("run_spec = None\nrender_digest = None", ["parameters"]),
+    ("import os, pathlib, time\n"
+     "gate = os.environ.get('DPRK_TEST_GATE')\n"
+     "while gate and not pathlib.Path(gate).exists():  # held open until the test has done its worst\n"
+     "    time.sleep(0.05)", []),
+    ("from IPython.display import Markdown\n"
+     "Markdown(f\"# {run_spec['title']}\\n\\nA light brief: the faults are about processes and files.\")", []),
+]
+
+
+@pytest.fixture(scope="session")
+def light(tmp_path_factory):
+    """A one-page brief notebook (`render --notebook`) that, with DPRK_TEST_GATE set, waits until that file
+    exists: a render is then surely mid-execution when a test interrupts or kills it, and costs little."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src, metadata={"tags": tags}) for src, tags in LIGHT_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path_factory.mktemp("light") / "light.ipynb"
+    nbformat.write(nb, path)
+    return path
 
 
 def _poll(condition, what, deadline_s=DEADLINE_S):
@@ -37,11 +61,18 @@ def _poll(condition, what, deadline_s=DEADLINE_S):
         time.sleep(0.05)
 
 
-def _start(out, *extra, token=None):
-    env = {**os.environ, "DPRK_TEST_RUN": token or "none"}  # inherited by workers and kernels alike
+def _gate(out):
+    return out.parent / "gate"
+
+
+def _start(out, notebook, *extra, token=None):
+    """A render of SCENARIOS through `notebook`, held at its gate (a file that never appears)."""
+    env = {**os.environ, "DPRK_TEST_RUN": token or "none",  # inherited by workers and kernels alike
+           "DPRK_TEST_GATE": str(_gate(out))}
     return subprocess.Popen([sys.executable, "-m", "dprk_arms", "render", *SCENARIOS, "--out", str(out),
-                             "--draws", "2000", "--jobs", "2", *extra], cwd=paths.ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
+                             "--draws", str(DRAWS), "--jobs", "2", "--notebook", str(notebook), *extra],
+                            cwd=paths.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env=env)
 
 
 def _descendants(token):
@@ -69,19 +100,20 @@ def _wait_for_work(out, proc, pattern="*/*"):
 
 def _assert_pdfs_whole(out):
     for pdf in out.glob("*.pdf"):
-        assert len(PdfReader(pdf).pages) > 3, f"{pdf} is not a whole PDF"
+        assert len(PdfReader(pdf, strict=True).pages) >= 1, f"{pdf} is not a whole PDF"
 
 
 def _pdf_state(out):
     return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size) for p in out.glob("*.pdf")}
 
 
-def _assert_recovers(out):
+def _assert_recovers(out, notebook):
+    """The next render into the folder works (nothing a fault left behind is in its way) and leaves no scratch."""
     from conftest import run_cli
-    result = run_cli("render", *SCENARIOS, "--out", out, "--draws", 2000, "--jobs", 2)
+    result = run_cli("render", *SCENARIOS, "--out", out, "--draws", DRAWS, "--jobs", 2, "--notebook", notebook)
     assert result.returncode == 0, result.stdout + result.stderr
     for name in SCENARIOS:
-        assert len(PdfReader(out / f"{name}.pdf").pages) > 3
+        assert "A light brief" in PdfReader(out / f"{name}.pdf").pages[0].extract_text()
     assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*"))
 
 
@@ -90,7 +122,7 @@ def good_baseline(tmp_path_factory):
     """One good render of baseline for the whole module; tests get their own copy."""
     from conftest import run_cli
     out = tmp_path_factory.mktemp("good") / "reports"
-    result = run_cli("render", "baseline", "--out", out, "--draws", 2000)
+    result = run_cli("render", "baseline", "--out", out, "--draws", DRAWS)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -110,10 +142,10 @@ def in_process_kernel():
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_interrupt_during_a_batch(with_good_baseline, sig):
+def test_interrupt_during_a_batch(with_good_baseline, light, sig):
     out, good = with_good_baseline
     token = uuid.uuid4().hex
-    proc = _start(out, "--force", token=token)
+    proc = _start(out, light, "--force", token=token)
     _wait_for_work(out, proc)
     os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)
     _, err = proc.communicate(timeout=DEADLINE_S)
@@ -121,47 +153,36 @@ def test_interrupt_during_a_batch(with_good_baseline, sig):
     assert "Traceback" not in err and "interrupted" in err
     _poll(lambda: not _descendants(token), "the workers and kernels to exit")
     _assert_pdfs_whole(out)
-    baseline = (out / "baseline.pdf").read_bytes()
-    assert baseline == good or len(PdfReader(out / "baseline.pdf").pages) > 3
-    _assert_recovers(out)
+    assert (out / "baseline.pdf").read_bytes() == good  # held at the gate: nothing was published
+    _assert_recovers(out, light)
 
 
-def test_kill_minus_nine_of_the_command_alone(with_good_baseline):
+def test_kill_minus_nine_of_the_command_alone(with_good_baseline, light):
     """As the OOM killer does: only the command's pid. Its workers and kernels die with it, and publish
-    nothing after it died."""
+    nothing after it died (the gate opens once it is dead: a kernel left alive would go on and publish)."""
     out, _ = with_good_baseline
     token = uuid.uuid4().hex
-    proc = _start(out, "--force", token=token)
+    proc = _start(out, light, "--force", token=token)
     _wait_for_work(out, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=DEADLINE_S)
     before = _pdf_state(out)
+    _gate(out).touch()  # a worker or kernel still alive would now finish its brief and publish it
     _poll(lambda: not _descendants(token), "the workers and kernels of a killed command to exit")
     assert _pdf_state(out) == before, "a PDF was replaced after the command died"
     _assert_pdfs_whole(out)
-    _assert_recovers(out)
+    _gate(out).unlink()
+    _assert_recovers(out, light)
 
 
-def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline):
+def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline, light):
     out, _ = with_good_baseline
-    proc = _start(out, "--force")
+    proc = _start(out, light, "--force")
     _wait_for_work(out, proc, "*/*/*.ipynb")  # papermill has written an executed notebook: mid-execution
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=DEADLINE_S)
     _assert_pdfs_whole(out)
-    _assert_recovers(out)
-
-
-def test_two_renders_into_one_folder_at_once(tmp_path):
-    out = tmp_path / "reports"
-    first, second = _start(out, "--force"), _start(out, "--force")
-    for proc in (first, second):
-        stdout, stderr = proc.communicate(timeout=DEADLINE_S)
-        assert proc.returncode == 0, stdout + stderr
-    for name in SCENARIOS:
-        assert len(PdfReader(out / f"{name}.pdf").pages) > 3
-        assert (out / f".{name}.sha256").read_text().strip()
-    assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*"))
+    _assert_recovers(out, light)
 
 
 GUARD = textwrap.dedent('''
@@ -192,7 +213,7 @@ def test_nothing_reaches_the_network_at_run_time(tmp_path):
     assert control.returncode != 0 and log.exists(), "the guard did not load"  # TEST-NET address, blocked first
     log.unlink()
     for args in (["estimate", "--draws", "1000"],
-                 ["render", "baseline", "--out", str(tmp_path / "out"), "--draws", "2000"],
+                 ["render", "baseline", "--out", str(tmp_path / "out"), "--draws", str(DRAWS)],
                  ["sweep", "price_152mm_usd=500:5000:20", "--out", str(tmp_path / "sweeps")]):
         result = subprocess.run([sys.executable, "-m", "dprk_arms", *args], cwd=paths.ROOT, env=env,
                                 capture_output=True, text=True, timeout=DEADLINE_S)
@@ -200,19 +221,21 @@ def test_nothing_reaches_the_network_at_run_time(tmp_path):
     assert not log.exists(), log.read_text()
 
 
-def _notebook_with(tmp_path, code):
-    nb = nbformat.read(paths.NOTEBOOKS_DIR / "brief.ipynb", as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell(code))
+def _notebook_with(tmp_path, notebook, code):
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(code))  # after the parameters and the gate, before the page
     path = tmp_path / "faulty.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def _jobs(tmp_path, out, code=None, names=("baseline", "low-price")):
-    jobs = plan.scenario_jobs(list(names), False, {}, out, 5 if code and "sleep" in code else 120, draws=2000)
+def _jobs(tmp_path, out, notebook, code=None, names=("baseline", "low-price")):
+    """Jobs for `names` through the light notebook; with `code`, the last one runs it in a cell of its own."""
+    jobs = plan.scenario_jobs(list(names), False, {}, out, 5 if code and "sleep" in code else 120, draws=DRAWS,
+                              notebook=notebook)
     if code is not None:
         bad = jobs[-1]
-        jobs[-1] = plan.Job(bad.name, bad.title, str(_notebook_with(tmp_path, code)), bad.parameters,
+        jobs[-1] = plan.Job(bad.name, bad.title, str(_notebook_with(tmp_path, notebook, code)), bad.parameters,
                              bad.out_dir, "x", bad.timeout)
     return jobs
 
@@ -228,9 +251,9 @@ def _assert_summary_names_only_what_is_there(outcomes, out, capsys):
 @pytest.mark.parametrize("code,error", [("import os; os._exit(1)", "DeadKernelError"),
                                         ("import time; time.sleep(300)", "CellTimeoutError")],
                          ids=["kernel-dies", "cell-hangs"])
-def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, error, capsys):
+def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, error, capsys, light):
     out = tmp_path / "out"
-    outcomes = pool.run_jobs(_jobs(tmp_path, out, code), workers=2)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, light, code), workers=2)
     assert [o.status for o in outcomes] == ["rendered", "failed"]
     assert error in outcomes[1].message and code[:20] in outcomes[1].message
     assert not (out / "low-price.pdf").exists() and (out / "baseline.pdf").is_file()
@@ -241,12 +264,12 @@ def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, erro
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
-def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys):
+def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys, light):
     """papermill treats sys.exit(0) in a cell as a quiet stop; the truncated brief must not replace a good one."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
-    outcomes = pool.run_jobs(_jobs(tmp_path, out, "import sys; sys.exit(0)", ["low-price"]), workers=1)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, light, "import sys; sys.exit(0)", ["low-price"]), workers=1)
     assert outcomes[0].status == "failed", outcomes[0]
     assert "did not run" in outcomes[0].message and "sys.exit(0)" in outcomes[0].message
     assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
@@ -254,23 +277,23 @@ def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys):
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
-def test_a_pdf_target_that_is_a_folder_fails_and_keeps_the_notebook(tmp_path, capsys):
+def test_a_pdf_target_that_is_a_folder_fails_and_keeps_the_notebook(tmp_path, capsys, light):
     out = tmp_path / "out"
     (out / "low-price.pdf").mkdir(parents=True)
-    outcomes = pool.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, light, names=["low-price"]), workers=1)
     assert outcomes[0].status == "failed" and "is a folder" in outcomes[0].message
     assert (out / "low-price.pdf").is_dir() and (out / "failed" / "low-price.ipynb").is_file()
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
-def test_a_published_pdf_is_never_reported_failed(tmp_path, capsys):
+def test_a_published_pdf_is_never_reported_failed(tmp_path, capsys, light):
     """The stamp path is a folder: the brief is out, so it is rendered (with a note), and rendered again next time."""
     out = tmp_path / "out"
     (out / ".low-price.sha256").mkdir(parents=True)
-    jobs = _jobs(tmp_path, out, names=["low-price"])
+    jobs = _jobs(tmp_path, out, light, names=["low-price"])
     outcomes = pool.run_jobs(jobs, workers=1)
     assert outcomes[0].status == "rendered" and "cache stamp not updated" in outcomes[0].message
-    assert len(PdfReader(out / "low-price.pdf").pages) > 3
+    assert "A light brief" in PdfReader(out / "low-price.pdf").pages[0].extract_text()
     assert not cache.is_current(jobs[0])
     assert report_mod.report(outcomes, out) == report_mod.EXIT_OK
     assert "cache stamp not updated" in capsys.readouterr().out
@@ -281,11 +304,11 @@ def _enospc(*args, **kwargs):
 
 
 @pytest.mark.parametrize("where", ["pdf", "stamp", "failed-record"])
-def test_a_full_disk_after_the_notebook_step(tmp_path, monkeypatch, capsys, in_process_kernel, where):
+def test_a_full_disk_after_the_notebook_step(tmp_path, monkeypatch, capsys, in_process_kernel, where, light):
     out = tmp_path / "out"
     out.mkdir()
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
-    job = _jobs(tmp_path, out, names=["low-price"])[0]
+    job = _jobs(tmp_path, out, light, names=["low-price"])[0]
     if where == "pdf":
         monkeypatch.setattr(convert, "write_pdf", _enospc)
     elif where == "stamp":
@@ -298,7 +321,7 @@ def test_a_full_disk_after_the_notebook_step(tmp_path, monkeypatch, capsys, in_p
     outcome = job_mod.render_job(job)
     if where == "stamp":
         assert outcome.status == "rendered" and "No space left" in outcome.message
-        assert len(PdfReader(out / "low-price.pdf").pages) > 3
+        assert "A light brief" in PdfReader(out / "low-price.pdf").pages[0].extract_text()
         return
     assert outcome.status == "failed" and "No space left" in outcome.message
     assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
@@ -372,10 +395,10 @@ def test_a_kernel_killed_during_its_preload_is_replaced_promptly(tmp_path, monke
     assert mark.exists() and _starts(tmp_path) == 2
 
 
-def test_a_kernel_that_cannot_start_is_reported_with_its_log(tmp_path, fake_kernel, capsys):
+def test_a_kernel_that_cannot_start_is_reported_with_its_log(tmp_path, fake_kernel, capsys, light):
     fake_kernel("fail")
     out = tmp_path / "out"
-    outcomes = pool.run_jobs(_jobs(tmp_path, out, names=["low-price"]), workers=1)
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, light, names=["low-price"]), workers=1)
     assert outcomes[0].status == "failed" and "KernelStartError" in outcomes[0].message
     assert "simulated start failure" in outcomes[0].message  # the kernel's own last log line
     assert _starts(tmp_path) == kernel.START_ATTEMPTS

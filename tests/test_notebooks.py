@@ -55,7 +55,7 @@ def test_code_cells_only_call_the_package(path):
 @pytest.mark.parametrize("name", ["revenue.ipynb", "duration.ipynb", "containers.ipynb", "brief.ipynb", "whatif.ipynb"])
 def test_notebook_runs_top_to_bottom_with_papermill(tmp_path, name):
     out = tmp_path / name
-    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / name), str(out), parameters={"draws": 2000},
+    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / name), str(out), parameters={"draws": 500},
                                cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3")
     executed = _read(out)
     html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells if c.cell_type == "code"

@@ -1,7 +1,7 @@
 """Rendering on a busy machine: busy-loop processes keep every core busy while briefs render; none may fail.
 
 Kept cheap: a brief costs several CPU-seconds and a worker as much again to start, and the busy loops
-take half the machine, so each step renders only as many briefs as it needs workers to start kernels.
+take half the machine, so it renders only as many briefs as it needs workers to start kernels.
 """
 
 import os
@@ -17,7 +17,6 @@ pytestmark = pytest.mark.slow
 DRAWS = 200  # the behaviour under test is kernel start-up and publishing, not the numbers
 DEADLINE_S = 900  # a deadline for a hung run on a loaded machine, never a timing claim
 PAIR = ["baseline", "low-price"]
-FOUR = ["baseline", "low-price", "high-volume", "seed-headline"]
 
 
 @pytest.fixture
@@ -47,13 +46,14 @@ def _assert_all_rendered(proc, out, names):
         assert len(PdfReader(out / f"{name}.pdf").pages) > 3
 
 
-def test_consecutive_and_concurrent_renders_on_a_busy_machine(tmp_path, busy_cores):
+def test_concurrent_renders_into_one_folder_on_a_busy_machine(tmp_path, busy_cores):
+    """Issue 12's failure: kernels starting on busy cores looked dead. Two renders into one folder at once, two
+    workers each: four kernels starting on cores the busy loops already fill."""
     out = tmp_path / "reports"
-    # Two renders into one folder at once, two workers each: four kernels starting on two busy cores.
     first, second = _render(out, PAIR, 2), _render(out, PAIR, 2)
     for proc in (first, second):
         _assert_all_rendered(proc, out, PAIR)
-    # Then, into the same folder, four workers on two busy cores.
-    _assert_all_rendered(_render(out, FOUR, 4), out, FOUR)
+    for name in PAIR:
+        assert (out / f".{name}.sha256").read_text().strip()
     assert not (out / "failed").exists()
     assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*"))

@@ -172,7 +172,8 @@ def cmd_render(args):
     return run.render(args.scenarios, args.all, parse_overrides(args.param), args.out,
                         _at_least(args.jobs, 1, "--jobs"), args.force,
                         _at_least(args.cell_timeout, 1, "--cell-timeout", " second", MAX_TIMEOUT_S), args.draws,
-                        _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S))
+                        _at_least(args.kernel_start_timeout, 1, "--kernel-start-timeout", " second", MAX_TIMEOUT_S),
+                        args.notebook)
 
 
 def compare_name(name):
@@ -354,6 +355,8 @@ def build_parser():
     p.add_argument("--draws", type=int, help="override draws for every scenario")
     p.add_argument("--kernel-start-timeout", type=int, default=300, metavar="SECONDS",
                    help="seconds a kernel may take to start on a busy machine (default: %(default)s)")
+    p.add_argument("--notebook", metavar="PATH", help="render through your own notebook instead of "
+                   "notebooks/brief.ipynb (it receives run_spec and render_digest as papermill parameters)")
     p.set_defaults(func=cmd_render, default_out=paths.REPORTS_DIR)
 
     p = sub.add_parser("compare", help="one comparison brief across scenarios")

@@ -29,12 +29,31 @@ def output_dir(out: str | None) -> Path:
     return folder
 
 
+def brief_notebook(path: str | None) -> Path:
+    """The notebook a brief is rendered from: notebooks/brief.ipynb, or a user's own (checked it is one)."""
+    if path is None:
+        return paths.NOTEBOOKS_DIR / "brief.ipynb"
+    notebook = Path(path)
+    if not str(path).strip():
+        raise ScenarioError("--notebook", "notebook", "is empty; expected a .ipynb file")
+    if notebook.suffix != ".ipynb" or not notebook.is_file():
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is not a .ipynb file")
+    import nbformat
+    try:
+        nbformat.read(str(notebook), as_version=4)
+    except Exception as exc:  # nbformat raises several kinds (JSON, validation, I/O, encoding)
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is not a readable notebook: {exc}") from None
+    return notebook.resolve()
+
+
 def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | None, timeout: int,
-                  draws: int | None = None, start_timeout: int = START_TIMEOUT_S) -> list[Job]:
+                  draws: int | None = None, start_timeout: int = START_TIMEOUT_S, notebook: str | None = None,
+                  ) -> list[Job]:
     """Validated jobs for the named scenarios (all errors raised before anything is written).
 
     Each job carries its scenario's canonical run spec and the digest that decides re-renders; the
-    notebook receives both, so it neither re-reads the file nor guesses what the scenario set.
+    notebook (brief.ipynb unless `notebook` names another) receives both, so it neither re-reads the file
+    nor guesses what the scenario set.
     """
     from ..data import catalog as catalog_mod
     from ..data import scenarios as scenarios_mod
@@ -47,7 +66,7 @@ def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | N
         files = [scenarios_mod.scenario_path(n) for n in names]
     else:
         raise ScenarioError("render", None, "name at least one scenario, or use --all")
-    notebook = paths.NOTEBOOKS_DIR / "brief.ipynb"
+    notebook = brief_notebook(notebook)
     folder = output_dir(out)
     jobs, seen = [], set()
     for file in files:

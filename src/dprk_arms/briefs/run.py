@@ -11,10 +11,11 @@ from .report import report
 
 def render(scenarios: list[str], use_all: bool = False, overrides: dict | None = None, out: str | None = None,
            jobs: int | None = None, force: bool = False, cell_timeout: int = 600, draws: int | None = None,
-           start_timeout: int = START_TIMEOUT_S) -> int:
-    """Render briefs for the named scenarios (or all); prints a summary and returns the exit code."""
+           start_timeout: int = START_TIMEOUT_S, notebook: str | None = None) -> int:
+    """Render briefs for the named scenarios (or all), through brief.ipynb or `notebook`; prints a summary and
+    returns the exit code."""
     interrupts.install()
-    todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws, start_timeout)
+    todo = scenario_jobs(scenarios, use_all, overrides or {}, out, cell_timeout, draws, start_timeout, notebook)
     workers = jobs or os.cpu_count() or 1
     return report(run_jobs(todo, workers, force), todo[0].out_dir)
 
