@@ -44,7 +44,7 @@ def _chart_marks(page):
 
 
 # A page other than a brief's last may be blank at its foot for at most this share of its content height.
-# The layout aims for convert.FILL_TARGET (15%); the 5 points over it are for what no move may change: a
+# The layout aims for pagefill.FILL_TARGET (15%); the 5 points over it are for what no move may change: a
 # heading kept with the chart under it, a table row that does not break. Before the fill, page 2 of every
 # brief was 60-73% blank (the timeline chart went over whole) and an assumptions row left 28%.
 MAX_BLANK_FOOT = 0.20
