@@ -310,3 +310,36 @@ def test_an_override_walks_from_the_scenario_file_to_the_pdf(tmp_path, catalog):
     executed = nbformat.read(out / "walk.ipynb", as_version=4)
     injected = next(c.source for c in executed.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "run_spec" in injected and stored in injected
+
+
+def _chart_html(number, height_in):
+    """A brief's chart as the notebook shows it: an SVG picture 7in wide, in a figure with its caption."""
+    import base64
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="7in" height="{height_in}in" viewBox="0 0 700 '
+           f'{100 * height_in}"><rect x="10" y="10" width="680" height="{100 * height_in - 20}" fill="#1f4e79"/></svg>')
+    data = base64.b64encode(svg.encode()).decode()
+    return (f'<figure class="chart"><img alt="Figure {number}" src="data:image/svg+xml;base64,{data}"/>'
+            f"<figcaption>Figure {number}. A chart.</figcaption></figure>")
+
+
+def _prose(words):
+    return "<p>" + " ".join(f"word{i}" for i in range(words)) + "</p>"
+
+
+# Words of section Z's prose before section A (a heading, a short intro and a 5in chart with its table): at
+# 200 the chart fits the page's foot only if it moves up or shrinks (the page is 52% blank if it goes over);
+# at 300 it cannot fit below its own heading, and the page's foot stays blank (36%) rather than section B
+# coming up before it.
+@pytest.mark.parametrize("words_before, fills", [(200, True), (300, False)])
+def test_a_chart_fills_a_page_within_its_section_only(tmp_path, words_before, fills):
+    """A chart that does not fit the rest of a page moves up among its own section's text or shrinks, and the
+    page fills; where nothing in its section can, it goes over: the next section's text never comes first."""
+    rows = "".join(f"<tr><td>row {i}</td><td>{i}</td></tr>" for i in range(4))
+    page = (f"<html><head><style>{convert.CSS}</style></head><body><h2>Section Z</h2>{_prose(words_before)}"
+            f"<h2>Section A</h2>{_prose(60)}{_chart_html(1, 5.0)}<table class='summary'>{rows}</table>"
+            f"<h2>Section B</h2>{_prose(3000)}</body></html>")
+    pdf = tmp_path / "page.pdf"
+    convert.write_pdf(page, pdf)
+    text = _text(pdf)
+    assert text.index("Section A") < text.index("Figure 1.") < text.index("row 3") < text.index("Section B")
+    assert (blank_feet(pdf)[0] <= MAX_BLANK_FOOT) == fills, blank_feet(pdf)
