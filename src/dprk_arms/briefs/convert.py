@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
-from .. import paths
 from ..files import temp_beside
+from . import pagefill
 
 CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
 
@@ -29,10 +29,9 @@ def to_html(executed, title: str) -> str:
 
 def write_pdf(page_html: str, target) -> None:
     """Write the PDF atomically: a temporary file beside the target, then a rename."""
-    import weasyprint
     tmp = temp_beside(target)
     try:
-        weasyprint.HTML(string=page_html, base_url=str(paths.ROOT)).write_pdf(str(tmp))
+        pagefill.filled_document(page_html).write_pdf(str(tmp))
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

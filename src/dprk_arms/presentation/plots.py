@@ -298,7 +298,7 @@ def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figu
     dates = np.array(days, dtype="datetime64[D]")
     as_of = np.datetime64(line.as_of)
     with plt.rc_context(STYLE):
-        fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(7.0, 7.4), layout="constrained",
+        fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(7.0, 6.2), layout="constrained",
                                                   gridspec_kw={"height_ratios": [1.25, 1, 1]})
         c5, c50, c95 = bands["containers"]
         top.fill_between(dates, c5, c95, color=LIGHT_BLUE, label="P5 to P95")
