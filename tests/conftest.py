@@ -36,6 +36,7 @@ def cli():
     return run_cli
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`), tests that share a module-scoped fixture go to one worker, so the
     fixture (a render, say) is built once rather than once per worker."""

@@ -75,6 +75,20 @@ def _under_a_file(tmp_path):
 
 
 # (case, args with {out} for a fresh folder path and {tmp} for the test's folder, words the line must hold)
+def _out(tmp_path):
+    return tmp_path / "out"
+
+
+def _folder(tmp_path, name):
+    (tmp_path / name).mkdir(exist_ok=True)
+    return tmp_path / name
+
+
+def _file(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    return tmp_path / name
+
+
 BAD_COMMAND_LINES = [
     ("seed-negative", ["estimate", "--draws", "100", "--seed", "-5"], ["--seed", "0 to 4,294,967,295"]),
     ("seed-too-big", ["estimate", "--draws", "100", "--seed", str(2**32)], ["--seed", "0 to 4,294,967,295"]),
@@ -103,6 +117,16 @@ BAD_COMMAND_LINES = [
     ("compare-out-under-file", ["compare", "baseline", "--out", _under_a_file], ["--out", "not a usable folder"]),
     ("sweep-out-under-file", ["sweep", "price_152mm_usd=500:5000:5", "--out", _under_a_file],
      ["--out", "not a usable folder"]),
+    ("render-notebook-missing", ["render", "baseline", "--out", _out, "--notebook", lambda tp: tp / "none.ipynb"],
+     ["--notebook", "none.ipynb is not a .ipynb file"]),
+    ("render-notebook-empty", ["render", "baseline", "--out", _out, "--notebook", ""], ["--notebook", "is empty"]),
+    ("render-notebook-folder", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _folder(tp, "nb.ipynb")],
+     ["--notebook", "is not a .ipynb file"]),
+    ("render-notebook-not-a-notebook", ["render", "baseline", "--out", _out, "--notebook",
+                                        lambda tp: _file(tp, "bad.ipynb", "{not json")],
+     ["--notebook", "bad.ipynb is not a readable notebook"]),
+    ("render-notebook-yaml", ["render", "baseline", "--out", _out, "--notebook",
+                              lambda tp: _file(tp, "brief.yaml", "title: x\n")], ["--notebook", "not a .ipynb file"]),
 ]
 
 
