@@ -64,7 +64,8 @@ def main():
 
     cat = catalog_mod.load()
     scen = scenarios.load_scenario(scenarios.scenario_path(args.scenario), cat)
-    params = {"run_spec": scen.with_settings(draws=args.draws).canonical()}
+    scen = scen.with_settings(draws=args.draws)
+    params = {"run_spec": scen.canonical()}
     notebook = paths.NOTEBOOKS_DIR / "brief.ipynb"
     stages = Stages()
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +93,7 @@ def main():
             convert.write_pdf(page, tmp / "profiled.pdf")
             profiler.stop()
 
-    print(f"Stages of one brief ({scen.name}, {params['draws']:,} draws):")
+    print(f"Stages of one brief ({scen.name}, {scen.draws:,} draws):")
     stages.print()
     lab_only = sorted({m for m in loaded if m.split(".")[0] in {x.split(".")[0] for x in LAB_ONLY} and
                        any(m == x or m.startswith(x + ".") for x in LAB_ONLY)})

@@ -1,6 +1,6 @@
 """Benchmarks: each timed against a baseline run in this same script, reported as a ratio.
 
-    python benchmarks/run.py [--repeat N] [--render-repeat N] [--skip-render]
+    python benchmarks/run.py [--repeat N] [--render-repeat N] [--skip-render | --render-only]
 
 Timings are medians of N runs with min and max. Nothing here is asserted: the test suite checks
 behaviour, this script measures speed.
@@ -9,6 +9,7 @@ behaviour, this script measures speed.
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -114,9 +115,37 @@ def plain_route(names, cat, folder):
         subprocess.run([BIN / "weasyprint", folder / f"{name}.html", folder / f"{name}.pdf"], **run)
 
 
-def our_route(folder, jobs):
-    subprocess.run([BIN / "dprk-arms", "render", "--all", "--force", "--out", folder, "--jobs", str(jobs)],
+def inprocess_route(names, folder):
+    """What a careful user would script in Python: papermill's, nbconvert's and WeasyPrint's APIs in one
+    fresh process (its imports count), one brief after another (benchmarks/inprocess_route.py)."""
+    subprocess.run([sys.executable, Path(__file__).with_name("inprocess_route.py"), folder, *names],
                    check=True, capture_output=True, cwd=paths.ROOT)
+
+
+def our_route(folder, jobs):
+    """`dprk-arms render --all --force`; returns each brief's render seconds as the command reports them."""
+    done = subprocess.run([BIN / "dprk-arms", "render", "--all", "--force", "--out", folder, "--jobs", str(jobs)],
+                          check=True, capture_output=True, text=True, cwd=paths.ROOT)
+    return {line.split()[1]: float(line.split()[2].rstrip("s")) for line in done.stdout.splitlines()
+            if line.split()[:1] == ["rendered"]}
+
+
+def cells_seconds(executed):
+    """The floor of one brief: the seconds its cells took to execute, as papermill recorded them."""
+    import nbformat
+    nb = nbformat.read(str(executed), as_version=4)
+    return sum(c.get("metadata", {}).get("papermill", {}).get("duration") or 0 for c in nb.cells)
+
+
+def print_floors(folder, seconds, jobs, wall):
+    """Each brief's render time against its floor, the execution of its cells alone (same run, same load)."""
+    print(f"  {'brief':<24} {'render':>8} {'cells alone':>12} {'over the floor':>15}")
+    floors = {}
+    for name, total in sorted(seconds.items()):
+        floors[name] = cells_seconds(Path(folder) / f"{name}.ipynb")
+        print(f"  {name:<24} {total:7.1f}s {floors[name]:11.1f}s {total / floors[name]:14.2f}x")
+    batch_floor = sum(floors.values()) / jobs
+    print(f"  {'batch (cells / workers)':<24} {wall:7.1f}s {batch_floor:11.1f}s {wall / batch_floor:14.2f}x")
 
 
 def peak_worker_memory(folder, jobs):
@@ -137,19 +166,59 @@ def peak_worker_memory(folder, jobs):
     return max(workers) if workers else 0
 
 
+def children_cpu():
+    """CPU seconds (user + system) of every finished child process of this one, grandchildren included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_render(cat, repeat, jobs):
+    """The batch render against both baselines. The three routes take turns within each repeat, so a
+    neighbour's load falls on all of them alike; ratios are medians of the paired runs. Each route's CPU
+    seconds (its whole process tree) are printed too: unlike wall time, they barely move with the load."""
     names = sorted(p.stem for p in paths.SCENARIOS_DIR.glob("*.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        base = timed(lambda: (shutil.rmtree(tmp / "plain", ignore_errors=True), (tmp / "plain").mkdir(),
-                              plain_route(names, cat, tmp / "plain")), repeat)
-        ours = timed(lambda: our_route(tmp / "ours", jobs), repeat)
-        ratio = row(f"Render {len(names)} briefs ({jobs} workers)", ours, base, ">= 3x faster", base[0] / ours[0] >= 3)
+
+        def fresh(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            return folder
+
+        routes = {"cli": lambda: plain_route(names, cat, fresh(tmp / "plain")),
+                  "inproc": lambda: inprocess_route(names, fresh(tmp / "inproc")),
+                  "ours": lambda: our_route(tmp / "ours", jobs)}
+        wall, cpu, briefs = {k: [] for k in routes}, {k: [] for k in routes}, None
+        for _ in range(repeat):
+            for key, route in routes.items():
+                start, cpu_start = time.perf_counter(), children_cpu()
+                result = route()
+                wall[key].append(time.perf_counter() - start)
+                cpu[key].append(children_cpu() - cpu_start)
+                if key == "ours":
+                    briefs = result
+
+        def stats(key):
+            return statistics.median(wall[key]), min(wall[key]), max(wall[key])
+
+        def paired(base):
+            return statistics.median(b / o for b, o in zip(wall[base], wall["ours"]))
+
+        ours = stats("ours")
+        row(f"Render {len(names)} briefs ({jobs} workers)", ours, stats("cli"), ">= 5x the CLI route",
+            paired("cli") >= 5)
+        row("  the same, against in-process APIs", ours, stats("inproc"), ">= 2x in-process", paired("inproc") >= 2)
+        print(f"  paired ratios: {paired('cli'):.2f}x the CLI route, {paired('inproc'):.2f}x in-process; CPU seconds "
+              f"(median): ours {statistics.median(cpu['ours']):.0f}, CLI route {statistics.median(cpu['cli']):.0f}, "
+              f"in-process {statistics.median(cpu['inproc']):.0f}; load average {os.getloadavg()[0]:.1f}")
+        print(f"Each brief against its floor (last run of ours, {jobs} workers; the first brief on each worker "
+              "includes its kernel's start):")
+        print_floors(tmp / "ours", briefs, jobs, wall["ours"][-1])
         unchanged = timed(lambda: subprocess.run([BIN / "dprk-arms", "render", "--all", "--out", tmp / "ours"],
                                                  check=True, capture_output=True, cwd=paths.ROOT), max(3, repeat))
         row("Re-render, nothing changed", unchanged, None, "< 0.5 s", unchanged[0] < 0.5)
         peak = peak_worker_memory(tmp / "mem", jobs)
-    return ratio, unchanged[0], peak
+    return paired("cli"), unchanged[0], peak
 
 
 def environment_size():
@@ -164,18 +233,21 @@ def main():
     parser.add_argument("--render-repeat", type=int, default=1, help="runs of the batch-render comparison")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--skip-render", action="store_true")
+    parser.add_argument("--render-only", action="store_true", help="only the batch-render benchmarks")
     args = parser.parse_args()
     cat = catalog_mod.load()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}")
     print(f"{'benchmark':<38} {'ours: median (min-max)':<28} {'baseline: median (min-max)':<28} {'ratio':<7} "
           f"{'target':<24} result")
-    bench_monte_carlo(cat, args.repeat)
-    bench_sweep(cat, args.repeat)
-    bench_whatif(cat, args.repeat)
+    if not args.render_only:
+        bench_monte_carlo(cat, args.repeat)
+        bench_sweep(cat, args.repeat)
+        bench_whatif(cat, args.repeat)
     if not args.skip_render:
         _, _, peak = bench_render(cat, args.render_repeat, args.jobs)
-        print(f"{'Peak memory per render worker':<38} {peak / 2**20:8.0f} MiB (worker + its kernel)")
+        print(f"{'Peak memory per render worker':<38} {peak / 2**20:8.0f} MiB (worker + its kernel)   target < 500 MiB"
+              f"   {'ok' if peak < 500 * 2**20 else 'MISSED'}")
     print(f"{'Environment size':<38} {environment_size() / 2**20:8.0f} MiB ({sys.prefix})")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import files
-from . import cache, convert, execute, kernel, scratch
+from . import cache, kernel, scratch
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,9 @@ class Outcome:
 
 def render_job(job) -> Outcome:
     """Execute and convert one job in this process; never raises."""
+    # Imported here, not at the top: the render stack (nbformat, papermill, nbconvert) takes seconds to
+    # import, and a run with nothing to render, which imports this module for Outcome, needs none of it.
+    from . import convert, execute
     start = time.monotonic()
     out = Path(job.out_dir)
     work = executed = None
