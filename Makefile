@@ -19,10 +19,10 @@ compare: $(STAMP)  ## one comparison brief across all scenarios (or SCENARIOS="a
 	$(BIN)/dprk-arms compare $(if $(NAME),--name $(NAME)) $(SCENARIOS)
 
 test: $(STAMP)  ## the whole test suite, notebook execution and PDF checks included
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 test-fast: $(STAMP)  ## the suite without notebook execution and PDF rendering
-	$(BIN)/python -m pytest -n auto --dist loadgroup -m "not slow"
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
 
 test-browser: $(STAMP)  ## the what-if panel in JupyterLab, driven in Chromium (needs apt-get install chromium)
 	$(BIN)/python -m pip install --quiet -e '.[browser]'

@@ -13,9 +13,7 @@ from pypdf.generic import ContentStream
 from dprk_arms import paths
 from dprk_arms.data import scenarios
 from dprk_arms import files
-from dprk_arms.briefs import cache, clean, convert, kernel, plan, pool, scratch
-from dprk_arms.briefs import execute as execute_mod
-from dprk_arms.briefs import job as job_mod
+from dprk_arms.briefs import clean, convert, plan, pool, scratch
 from dprk_arms.briefs import report as report_mod
 from dprk_arms.presentation import format as fmt
 from dprk_arms.simulation import montecarlo, sensitivity

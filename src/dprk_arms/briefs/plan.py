@@ -1,5 +1,6 @@
 """Plan a batch: every scenario validated into its run spec and a job, before anything is written."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +39,17 @@ def brief_notebook(path: str | None) -> Path:
         raise ScenarioError("--notebook", "notebook", "is empty; expected a .ipynb file")
     if notebook.suffix != ".ipynb" or not notebook.is_file():
         raise ScenarioError("--notebook", "notebook", f"{notebook} is not a .ipynb file")
-    import nbformat
+    # the notebook's shape only: nbformat's full validation costs seconds of imports here, and papermill
+    # validates it again anyway when the render starts
     try:
-        nbformat.read(str(notebook), as_version=4)
-    except Exception as exc:  # nbformat raises several kinds (JSON, validation, I/O, encoding)
-        raise ScenarioError("--notebook", "notebook", f"{notebook} is not a readable notebook: {exc}") from None
+        document = json.loads(notebook.read_text(encoding="utf-8"))
+        fine = isinstance(document, dict) and isinstance(document.get("cells"), list) and \
+            document.get("nbformat") == 4
+        reason = "expected a Jupyter notebook (nbformat 4) with a list of cells"
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        fine, reason = False, str(exc)
+    if not fine:
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is not a readable notebook: {reason}")
     return notebook.resolve()
 
 
