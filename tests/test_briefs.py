@@ -213,21 +213,21 @@ def test_rerender_with_nothing_changed_skips_everything(rendered):
     assert before == {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
 
 
-def _failing_notebook(tmp_path):
-    nb = nbformat.read(paths.NOTEBOOKS_DIR / "brief.ipynb", as_version=4)
-    nb.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('injected fault')"))
+def _failing_notebook(tmp_path, notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("raise RuntimeError('injected fault')"))
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, catalog):
+def test_failed_scenario_keeps_its_notebook_and_spares_the_others(tmp_path, catalog, light):
     out = tmp_path / "out"
-    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS)
+    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS, notebook=light)
     good, bad = jobs[0], jobs[1]
     out.mkdir()
     (out / "low-price.pdf").write_bytes(b"%PDF earlier good brief")
-    bad = plan.Job(bad.name, bad.title, str(_failing_notebook(tmp_path)), bad.parameters, bad.out_dir, "x", 120)
+    bad = plan.Job(bad.name, bad.title, str(_failing_notebook(tmp_path, light)), bad.parameters, bad.out_dir, "x", 120)
     outcomes = pool.run_jobs([good, bad], workers=2)
     assert [o.status for o in outcomes] == ["rendered", "failed"]
     assert "injected fault" in outcomes[1].message and "cell" in outcomes[1].message
