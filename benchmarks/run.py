@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import yaml
 
 from dprk_arms import paths
 from dprk_arms.data import catalog as catalog_mod
+from dprk_arms.data.correlations import effective
 from dprk_arms.data import scenarios
 from dprk_arms.models.evaluate import evaluate
 from dprk_arms.simulation import inputs as inputs_mod
@@ -54,9 +54,10 @@ def row(name, ours, base, target, passed):
 def bench_monte_carlo(cat, repeat):
     resolved = cat.resolve()
     draws = 1_000_000
+    pairs = effective(cat.correlations, {})  # the floor draws what simulate draws, copula included
     floor, ours = [], []
     for _ in range(repeat):  # interleaved, so a noisy neighbour slows both alike
-        floor.append(timed(lambda: inputs_mod.drawn_inputs(resolved, cat, draws, 1), 1)[0])
+        floor.append(timed(lambda: inputs_mod.drawn_inputs(resolved, cat, draws, 1, correlations=pairs), 1)[0])
         ours.append(timed(lambda: montecarlo.simulate(resolved, cat, draws, 1), 1)[0])
     ratio = statistics.median(o / f for o, f in zip(ours, floor))
     print(f"{'Monte Carlo, 1,000,000 draws':<38} {statistics.median(ours):8.3f}s ({min(ours):.3f}-{max(ours):.3f})   "

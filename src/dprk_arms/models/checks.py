@@ -6,6 +6,14 @@ import numpy as np
 def as_array(name, value, low=None, high=None, low_open=False, high_open=False):
     """`value` as a float array, after checking it is finite and inside [low, high] (or open ends)."""
     x = np.asarray(value, dtype=float)
+    if x.size:
+        # the common case in two reductions and no temporary arrays: NaN makes the minimum NaN, and an infinity
+        # or a value out of range shows at an end
+        smallest, largest = float(x.min()), float(x.max())
+        if np.isfinite(smallest) and np.isfinite(largest) and (
+                low is None or (smallest > low if low_open else smallest >= low)) and (
+                high is None or (largest < high if high_open else largest <= high)):
+            return x
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} must be finite, got {_example(x, ~np.isfinite(x))}")
     if low is not None:
