@@ -334,8 +334,10 @@ def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figu
 
 def _mark_as_of(ax, as_of, line):
     ax.axvline(as_of, color=RED, lw=1)
-    ax.text(as_of, 1.0, "as of" + (" (extrapolated) " if line.extrapolated else " "), color=RED, fontsize=7,
-            va="top", ha="right", transform=ax.get_xaxis_transform())  # left of the line: it can sit at the edge
+    # left of the line (it can sit at the chart's edge), a little clear of it so the line does not strike the text
+    ax.annotate("as of" + (" (extrapolated)" if line.extrapolated else ""), xy=(as_of, 1.0),
+                xycoords=ax.get_xaxis_transform(), xytext=(-3, -2), textcoords="offset points", color=RED,
+                fontsize=7, va="top", ha="right")
     if line.extrapolated:
         ax.axvspan(np.datetime64(line.last_count.date), as_of, color="#f3f3f3", zorder=0)
 
