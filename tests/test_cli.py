@@ -118,13 +118,23 @@ BAD_COMMAND_LINES = [
     ("sweep-out-under-file", ["sweep", "price_152mm_usd=500:5000:5", "--out", _under_a_file],
      ["--out", "not a usable folder"]),
     ("render-notebook-missing", ["render", "baseline", "--out", _out, "--notebook", lambda tp: tp / "none.ipynb"],
-     ["--notebook", "none.ipynb is not a .ipynb file"]),
+     ["--notebook", "none.ipynb does not exist"]),
     ("render-notebook-empty", ["render", "baseline", "--out", _out, "--notebook", ""], ["--notebook", "is empty"]),
     ("render-notebook-folder", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _folder(tp, "nb.ipynb")],
-     ["--notebook", "is not a .ipynb file"]),
+     ["--notebook", "is a folder"]),
     ("render-notebook-not-a-notebook", ["render", "baseline", "--out", _out, "--notebook",
                                         lambda tp: _file(tp, "bad.ipynb", "{not json")],
-     ["--notebook", "bad.ipynb is not a readable notebook"]),
+     ["--notebook", "bad.ipynb is not a valid notebook"]),
+    ("render-notebook-bad-cells", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "cells.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"foo": 1}]}')],
+     ["--notebook", "cells.ipynb is not a valid notebook"]),
+    ("render-notebook-no-parameters-cell", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "plain.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", '
+        '"id": "a", "metadata": {}, "source": "1", "outputs": [], "execution_count": null}]}')],
+     ["--notebook", "no cell tagged 'parameters'"]),
+    ("render-notebook-no-cells", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "empty.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}')],
+     ["--notebook", "no cell tagged 'parameters'"]),
     ("render-notebook-yaml", ["render", "baseline", "--out", _out, "--notebook",
                               lambda tp: _file(tp, "brief.yaml", "title: x\n")], ["--notebook", "not a .ipynb file"]),
 ]

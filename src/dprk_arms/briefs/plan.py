@@ -1,6 +1,5 @@
 """Plan a batch: every scenario validated into its run spec and a job, before anything is written."""
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +7,7 @@ from .. import paths
 from ..errors import ScenarioError
 from .cache import job_digest
 from .kernel import START_TIMEOUT_S
+from .nbimports import skip_iri_format_checker
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,23 @@ def brief_notebook(path: str | None) -> Path:
     notebook = Path(path)
     if not str(path).strip():
         raise ScenarioError("--notebook", "notebook", "is empty; expected a .ipynb file")
-    if notebook.suffix != ".ipynb" or not notebook.is_file():
+    if notebook.suffix != ".ipynb":
         raise ScenarioError("--notebook", "notebook", f"{notebook} is not a .ipynb file")
-    # the notebook's shape only: nbformat's full validation costs seconds of imports here, and papermill
-    # validates it again anyway when the render starts
+    if not notebook.exists():
+        raise ScenarioError("--notebook", "notebook", f"{notebook} does not exist")
+    if not notebook.is_file():
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is a folder, not a .ipynb file")
+    skip_iri_format_checker()
+    import nbformat
     try:
-        document = json.loads(notebook.read_text(encoding="utf-8"))
-        fine = isinstance(document, dict) and isinstance(document.get("cells"), list) and \
-            document.get("nbformat") == 4
-        reason = "expected a Jupyter notebook (nbformat 4) with a list of cells"
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        fine, reason = False, str(exc)
-    if not fine:
-        raise ScenarioError("--notebook", "notebook", f"{notebook} is not a readable notebook: {reason}")
+        document = nbformat.read(str(notebook), as_version=4)
+        nbformat.validate(document)
+    except Exception as exc:  # nbformat raises several kinds: JSON, validation, I/O, encoding
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is not a valid notebook: "
+                            f"{type(exc).__name__}: {exc}") from None
+    if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in document.cells):
+        raise ScenarioError("--notebook", "notebook", f"{notebook} has no cell tagged 'parameters' to receive "
+                            "run_spec and render_digest; start from a copy of notebooks/brief.ipynb")
     return notebook.resolve()
 
 

@@ -14,6 +14,7 @@ from . import job as job_mod
 from . import kernel, scratch
 from .cache import is_current
 from .clean import clean_stale
+from .nbimports import skip_iri_format_checker
 from .job import Outcome
 
 
@@ -77,15 +78,6 @@ def _worker_init(parent):
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     skip_iri_format_checker()
     import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
-
-
-def skip_iri_format_checker():
-    """Keep jsonschema from loading rfc3987_syntax in this process: it compiles ~38 Lark grammars on import
-    (2-3 s of CPU a worker, most of importing papermill and nbconvert, through nbformat), for the "iri"
-    format checks that no notebook schema uses (python-jsonschema/jsonschema#1428). jsonschema treats the
-    module as absent and leaves those two checks out; nothing else changes."""
-    if "jsonschema" not in sys.modules:  # once jsonschema is in, the cost is paid and the checks are there
-        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _watch_parent(parent, poll_s=0.5):
