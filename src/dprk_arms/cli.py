@@ -13,8 +13,7 @@ from pathlib import Path
 
 from . import __version__, interrupts, paths
 from .data.runspec import parse_overrides
-from .defaults import (EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MAX_SUMMARY_DRAWS, MIN_DRAWS,
-                       THRESHOLD_SHARE)
+from .defaults import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MAX_SUMMARY_DRAWS, THRESHOLD_SHARE
 from .errors import DprkArmsError, ScenarioError, one_line
 
 PROG = "dprk-arms"
@@ -70,11 +69,8 @@ def cmd_estimate(args):
     from .simulation import montecarlo
     cat = catalog.load()
     # estimate keeps only summaries, drawn in chunks: it takes more draws than a run that keeps them all
-    draws = args.draws
-    if draws is not None and not MIN_DRAWS <= draws <= MAX_SUMMARY_DRAWS:
-        raise ScenarioError("--draws", "draws", f"expected a whole number from {MIN_DRAWS:,} to "
-                            f"{MAX_SUMMARY_DRAWS:,}, got "
-                            + (f"{draws:,}" if abs(draws) < 10**30 else "a number with more than 30 digits"))
+    from .data.runspec import check_draws
+    draws = args.draws if args.draws is None else check_draws(args.draws, "--draws", high=MAX_SUMMARY_DRAWS)
     spec = _run_spec(cat, args.scenario, argparse.Namespace(**{**vars(args), "draws": None}))
     if draws is not None:
         spec = dataclasses.replace(spec, draws=draws)

@@ -181,8 +181,8 @@ def check_name(name: str, file: str = "scenario") -> str:
     return name
 
 
-def check_draws(value: object, file: str, key: str = "draws") -> int:
-    return _whole(value, file, key, MIN_DRAWS, MAX_DRAWS)
+def check_draws(value: object, file: str, key: str = "draws", high: int = MAX_DRAWS) -> int:
+    return _whole(value, file, key, MIN_DRAWS, high)
 
 
 def check_seed(value: object, file: str, key: str = "seed") -> int:
