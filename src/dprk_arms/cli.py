@@ -5,7 +5,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import signal
 import sys
 import tempfile
 import textwrap
@@ -438,27 +437,46 @@ def _say(text):
 def main(argv=None):
     guard = _GuardedStdout(sys.stdout)
     sys.stdout = guard
-    previous = interrupts.install()
+    previous = interrupts.install(fresh=True)
     try:
         try:
             args = build_parser().parse_args(argv)
         except SystemExit as exc:  # --help, --version, or a usage error already reported
             code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
-        except KeyboardInterrupt:
-            _say(f"{PROG}: interrupted")
-            code = EXIT_INTERRUPTED
+        except BaseException as exc:  # noqa: BLE001 - an interrupt, in whatever form it surfaced, or a bug
+            code = _unexpected(exc, debug=False)
         else:
             code = _run(args)
+        if interrupts.received() and code != EXIT_INTERRUPTED:
+            # the interrupt was swallowed on the way (in a finaliser, say), yet the user asked to stop
+            _say(f"{PROG}: interrupted")
+            code = EXIT_INTERRUPTED
         guard.flush()
     finally:
         sys.stdout = guard.stream
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        interrupts.restore(previous)
     if guard.error is not None and not isinstance(guard.error, BrokenPipeError):
         # Output that could not be written is lost: a failure, whatever the command did otherwise.
         _say(f"{PROG}: error: cannot write to standard output: {one_line(guard.error.strerror or guard.error)}")
         return max(code, EXIT_USAGE)
     return code  # a reader that closed the pipe early (| head) took what it wanted: the command's own result
+
+
+def entry():
+    """The `dprk-arms` and `python -m dprk_arms` entry point: main()'s code as the process's exit status."""
+    interrupts.exit_process(main())
+
+
+def _unexpected(exc, debug):
+    """The exit code for an exception no command handled: an interrupt (however it surfaced), or a bug."""
+    if isinstance(exc, KeyboardInterrupt) or interrupts.received():
+        _say(f"{PROG}: interrupted")
+        return EXIT_INTERRUPTED
+    if debug or not isinstance(exc, Exception):
+        raise exc
+    _say(f"{PROG}: internal error: {type(exc).__name__}: {one_line(exc, 300)} "
+         f"(this is a bug; run again with --debug for the traceback)")
+    return EXIT_FAILED
 
 
 def _run(args):
@@ -467,27 +485,27 @@ def _run(args):
         if default_out is not None:
             check_out_folder(args.out if args.out is not None else default_out)
         return args.func(args)
+    except KeyboardInterrupt:
+        _say(f"{PROG}: interrupted")
+        return EXIT_INTERRUPTED
     except DprkArmsError as exc:
+        if interrupts.received():
+            return _unexpected(exc, args.debug)
         if args.debug:
             raise
         _say(f"{PROG}: error: {exc}")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        _say(f"{PROG}: interrupted")
-        return EXIT_INTERRUPTED
     except OSError as exc:  # the machine, not the input: a disk that filled, a folder that went away
+        if interrupts.received():
+            return _unexpected(exc, args.debug)
         if args.debug:
             raise
         where = f"{one_line(exc.filename, 200)}: " if exc.filename else ""
         _say(f"{PROG}: error: {where}{one_line(exc.strerror or exc, 300)}")
         return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 - the last resort: one bounded line, never a bare traceback
-        if args.debug:
-            raise
-        _say(f"{PROG}: internal error: {type(exc).__name__}: {one_line(exc, 300)} "
-             f"(this is a bug; run again with --debug for the traceback)")
-        return EXIT_FAILED
+        return _unexpected(exc, args.debug)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
