@@ -443,7 +443,7 @@ def main(argv=None):
             args = build_parser().parse_args(argv)
         except SystemExit as exc:  # --help, --version, or a usage error already reported
             code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
-        except BaseException as exc:  # noqa: BLE001 - an interrupt, in whatever form it surfaced, or a bug
+        except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - an interrupt, however it surfaced, or a bug
             code = _unexpected(exc, debug=False)
         else:
             code = _run(args)
@@ -468,12 +468,20 @@ def entry():
 
 
 def _unexpected(exc, debug):
-    """The exit code for an exception no command handled: an interrupt (however it surfaced), or a bug."""
+    """The exit code for an exception a command raised: an interrupt (however it surfaced), bad input, the
+    machine, or a bug; each reported in one line (with --debug, the traceback instead)."""
     if isinstance(exc, KeyboardInterrupt) or interrupts.received():
         _say(f"{PROG}: interrupted")
         return EXIT_INTERRUPTED
     if debug or not isinstance(exc, Exception):
         raise exc
+    if isinstance(exc, DprkArmsError):
+        _say(f"{PROG}: error: {exc}")
+        return EXIT_USAGE
+    if isinstance(exc, OSError):  # the machine, not the input: a disk that filled, a folder that went away
+        where = f"{one_line(exc.filename, 200)}: " if exc.filename else ""
+        _say(f"{PROG}: error: {where}{one_line(exc.strerror or exc, 300)}")
+        return EXIT_FAILED
     _say(f"{PROG}: internal error: {type(exc).__name__}: {one_line(exc, 300)} "
          f"(this is a bug; run again with --debug for the traceback)")
     return EXIT_FAILED
@@ -485,25 +493,7 @@ def _run(args):
         if default_out is not None:
             check_out_folder(args.out if args.out is not None else default_out)
         return args.func(args)
-    except KeyboardInterrupt:
-        _say(f"{PROG}: interrupted")
-        return EXIT_INTERRUPTED
-    except DprkArmsError as exc:
-        if interrupts.received():
-            return _unexpected(exc, args.debug)
-        if args.debug:
-            raise
-        _say(f"{PROG}: error: {exc}")
-        return EXIT_USAGE
-    except OSError as exc:  # the machine, not the input: a disk that filled, a folder that went away
-        if interrupts.received():
-            return _unexpected(exc, args.debug)
-        if args.debug:
-            raise
-        where = f"{one_line(exc.filename, 200)}: " if exc.filename else ""
-        _say(f"{PROG}: error: {where}{one_line(exc.strerror or exc, 300)}")
-        return EXIT_FAILED
-    except Exception as exc:  # noqa: BLE001 - the last resort: one bounded line, never a bare traceback
+    except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - one bounded line, never a bare traceback
         return _unexpected(exc, args.debug)
 
 

@@ -33,9 +33,6 @@ def on_signal(signum, frame):
     raise KeyboardInterrupt
 
 
-on_sigterm = on_signal  # the name earlier callers used
-
-
 def received() -> bool:
     """True once SIGTERM or SIGINT reached this process: whatever exception then surfaces (a KeyboardInterrupt
     turned by a C extension's import into ImportError, say) is the interrupt, not a fault of its own."""
