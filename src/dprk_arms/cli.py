@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__, interrupts, paths
 from .data.runspec import parse_overrides
-from .defaults import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, MAX_SUMMARY_DRAWS, THRESHOLD_SHARE
+from .defaults import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, GRID_SYNTAX, MAX_SUMMARY_DRAWS, THRESHOLD_SHARE
 from .errors import DprkArmsError, ScenarioError, one_line
 
 PROG = "dprk-arms"
@@ -267,7 +267,6 @@ def _text(option):
 
 
 def build_parser():
-    from .simulation.sweep import GRID_SYNTAX
     parser = Parser(prog=PROG, description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")

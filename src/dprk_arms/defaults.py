@@ -9,6 +9,10 @@ DEFAULT_SEED = 20240226
 MAX_SEED = 2**32 - 1  # what numpy's SeedSequence takes as one word; scenario files and -p share it
 WHATIF_DRAWS = 5_000  # small enough for a live update under a second
 THRESHOLD_SHARE = 0.10  # "10% of the economy": the line the seed articles draw
+GRID_SYNTAX = (  # a sweep axis, as `sweep` reads it and its --help says
+    "NAME=START:STOP:POINTS (POINTS evenly spaced values, both ends included), or explicitly "
+    "NAME=START:STOP:n=POINTS, or NAME=START:STOP:step=STEP (START, START+STEP, ... up to STOP); "
+    "as_of takes dates, its step in days")
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a scenario failed while rendering; the others were rendered

@@ -8,6 +8,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..data import statements as statements_mod
+from ..defaults import GRID_SYNTAX
 from ..errors import ScenarioError
 from ..models.evaluate import OUTPUT_NAMES, OUTPUTS, evaluate
 from .inputs import central_inputs
@@ -28,9 +29,6 @@ def as_of_bounds(catalog, timeline=None):
 
 
 MAX_AXIS_POINTS = 100_000
-GRID_SYNTAX = ("NAME=START:STOP:POINTS (POINTS evenly spaced values, both ends included), or explicitly "
-               "NAME=START:STOP:n=POINTS, or NAME=START:STOP:step=STEP (START, START+STEP, ... up to STOP); "
-               "as_of takes dates, its step in days")
 
 
 @dataclass(frozen=True)
