@@ -6,7 +6,6 @@ import re
 import nbformat
 import numpy as np
 import pytest
-from pypdf import PdfReader
 
 from dprk_arms import paths
 from dprk_arms.data import scenarios
@@ -15,8 +14,9 @@ from dprk_arms.briefs import clean, convert, plan, pool, scratch
 from dprk_arms.briefs import report as report_mod
 
 pytestmark = pytest.mark.slow
-from test_briefs import (DRAWS, LABELS_PER_CHART, MAX_BLANK_FOOT, PATHS_PER_CHART, SCENARIOS, _chart_marks,
-                         _text, assert_pages_fill, blank_feet)
+from pdfs import (LABELS_PER_CHART, MAX_BLANK_FOOT, PATHS_PER_CHART, assert_pages_fill, blank_feet,
+                  page_chart_marks, text as _text)
+from test_briefs import DRAWS, SCENARIOS
 
 
 def _failing_notebook(tmp_path, notebook):
@@ -92,7 +92,7 @@ def test_chart_check_tells_a_chart_from_a_caption_alone(tmp_path):
                                (f"<table>{rows}</table><p>Figure 1. A caption with no chart.</p>", False)]:
         pdf = tmp_path / "page.pdf"
         convert.write_pdf(f"<html><body>{body}</body></html>", pdf)
-        paths_drawn, labels = _chart_marks(PdfReader(pdf).pages[0])
+        paths_drawn, labels = page_chart_marks(pdf)[0]
         assert (paths_drawn >= PATHS_PER_CHART and labels >= LABELS_PER_CHART) == expect_chart, (paths_drawn, labels)
 
 

@@ -165,8 +165,8 @@ def test_saved_scenario_renders_unchanged(catalog, tmp_path):
     assert set(scenarios.read_document(path)["parameters"]) == {"price_152mm_usd", "volume_rounds"}
     result = run_cli("render", path, "--out", tmp_path / "out")
     assert result.returncode == 0, result.stdout + result.stderr
-    from pypdf import PdfReader
-    text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "saved-what-if.pdf").pages))
+    from pdfs import text as pdf_text
+    text = pdf_text(tmp_path / "out" / "saved-what-if.pdf")
     expected = fmt.interval(w.compute().summary().loc["revenue_usd"])
     assert expected in text and "Saved what-if" in text
 
