@@ -73,6 +73,28 @@ def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, erro
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
+def test_an_import_that_fails_is_reported_by_its_cell_not_as_a_kernel_that_cannot_start(tmp_path, capsys, light):
+    """The kernel preloads the notebook's imports; one that fails there is left to fail in its own cell."""
+    out = tmp_path / "out"
+    code = "import no_such_module_for_dprk_tests"
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, light, code, ["low-price"]), workers=1)
+    assert outcomes[0].status == "failed", outcomes[0]
+    assert "ModuleNotFoundError" in outcomes[0].message and code in outcomes[0].message
+    assert "KernelStartError" not in outcomes[0].message
+    _assert_summary_names_only_what_is_there(outcomes, out, capsys)
+
+
+def test_a_kernel_for_a_notebook_without_the_package_does_not_load_it(tmp_path, light):
+    from dprk_arms.briefs.preload import preload_for
+    kernel.discard_kernel()
+    try:
+        km = kernel.warm_kernel(tmp_path, preload=preload_for(str(light)))
+        loaded = kernel.run_code(km, "import sys; print(' '.join(sorted(sys.modules)))", DEADLINE_S).split()
+        assert "IPython.display" in loaded and not {"dprk_arms", "scipy", "pandas", "matplotlib"} & set(loaded)
+    finally:
+        kernel.discard_kernel()
+
+
 def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys, light):
     """papermill treats sys.exit(0) in a cell as a quiet stop; the truncated brief must not replace a good one."""
     out = tmp_path / "out"

@@ -88,11 +88,12 @@ def _assert_recovers(out, notebook):
 
 
 @pytest.fixture(scope="module")
-def good_baseline(tmp_path_factory):
-    """One good render of baseline for the whole module; tests get their own copy."""
+def good_baseline(tmp_path_factory, light):
+    """One good render of baseline (the light notebook: any published PDF will do) for the whole module; tests
+    get their own copy."""
     from conftest import run_cli
     out = tmp_path_factory.mktemp("good") / "reports"
-    result = run_cli("render", "baseline", "--out", out, "--draws", DRAWS)
+    result = run_cli("render", "baseline", "--out", out, "--draws", DRAWS, "--notebook", light)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 

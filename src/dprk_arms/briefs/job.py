@@ -26,6 +26,7 @@ def render_job(job) -> Outcome:
     # Imported here, not at the top: the render stack (nbformat, papermill, nbconvert) takes seconds to
     # import, and a run with nothing to render, which imports this module for Outcome, needs none of it.
     from . import convert, execute
+    from .preload import preload_for
     start = time.monotonic()
     out = Path(job.out_dir)
     work = executed = None
@@ -35,7 +36,7 @@ def render_job(job) -> Outcome:
         work.mkdir()
         executed = work / f"{job.name}.ipynb"
         try:
-            km = kernel.warm_kernel(scratch, job.start_timeout)
+            km = kernel.warm_kernel(scratch, job.start_timeout, preload_for(str(job.notebook)))
             kernel.reset_kernel(km)
             execute.execute(job.notebook, executed, job.parameters, job.timeout, km=km, start_timeout=job.start_timeout)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, and the notebook kept

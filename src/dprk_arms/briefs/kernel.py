@@ -14,7 +14,8 @@ from jupyter_core.utils import run_sync
 from .. import paths
 from .scratch import die_with_parent, make_scratch
 
-# What every brief imports; loaded once into a worker's kernel so each brief starts warm.
+# What a kernel imports at start when the caller names nothing (render workers name their notebook's imports,
+# briefs/preload.py): the package's render stack, loaded once so each brief starts warm.
 PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 300  # generous: a kernel on a loaded 2-core machine can take a minute to import its stack
@@ -58,8 +59,9 @@ def ipc_available():
     return os.name == "posix" and zmq.has("ipc")
 
 
-def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S):
-    """This process's kernel, started (with the package preloaded) on first use or after a discard.
+def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S, preload=None):
+    """This process's kernel, started on first use or after a discard, with `preload` run in it (by default
+    PRELOAD); a kernel already running is returned as it is.
 
     Readiness is judged by the kernel's process, within `start_timeout` seconds: a kernel slow to start on
     a busy machine is waited for, a dead one is replaced at once, up to START_ATTEMPTS fresh kernels.
@@ -73,7 +75,7 @@ def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S):
         km = _start_kernel(Path(log_dir))
         try:
             _client(km, start_timeout)
-            run_code(km, PRELOAD, start_timeout)
+            run_code(km, PRELOAD if preload is None else preload, start_timeout)
             return km
         except KernelError as exc:
             errors.append(str(exc))
