@@ -26,10 +26,10 @@ def data_copy(tmp_path):
     return target
 
 
-def run_cli(*args, cwd=None, timeout=600):
+def run_cli(*args, cwd=None, timeout=600, env=None):
     """Run `python -m dprk_arms ARGS` as a user would; returns the CompletedProcess."""
     return subprocess.run([sys.executable, "-m", "dprk_arms", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd or paths.ROOT, timeout=timeout)
+                          cwd=cwd or paths.ROOT, timeout=timeout, env=env)
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
-"""Faults from outside while rendering: SIGINT/SIGTERM, kill -9 of the command or its group, and no network
-at run time."""
+"""Faults from outside while rendering: SIGINT/SIGTERM, kill -9 of the command or its group (no network at run
+time: test_briefs.py, around its batch render)."""
 
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 import uuid
 from pathlib import Path
@@ -147,40 +146,3 @@ def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline, lig
     proc.communicate(timeout=DEADLINE_S)
     _assert_pdfs_whole(out)
     _assert_recovers(out, light)
-
-
-GUARD = textwrap.dedent('''
-    import os, socket
-    _LOG = os.environ["NETWORK_GUARD_LOG"]
-    _connect = socket.socket.connect
-    def _guarded(self, address):
-        host = address[0] if isinstance(address, tuple) else address
-        if self.family != socket.AF_UNIX and host not in ("127.0.0.1", "::1", "localhost"):
-            with open(_LOG, "a") as log:
-                log.write(f"{os.getpid()} {address}\\n")
-            raise OSError("network access blocked by the test")
-        return _connect(self, address)
-    socket.socket.connect = _guarded
-    socket.socket.connect_ex = lambda self, address: _guarded(self, address) or 0
-''')
-
-
-def test_nothing_reaches_the_network_at_run_time(tmp_path):
-    guard_dir = tmp_path / "guard"
-    guard_dir.mkdir()
-    (guard_dir / "sitecustomize.py").write_text(GUARD)
-    log = tmp_path / "network.log"
-    env = {**os.environ, "PYTHONPATH": f"{guard_dir}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-           "NETWORK_GUARD_LOG": str(log)}
-    control = subprocess.run([sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 9), 1)"],
-                             env=env, capture_output=True, text=True)
-    assert control.returncode != 0 and log.exists(), "the guard did not load"  # TEST-NET address, blocked first
-    log.unlink()
-    for args in (["estimate", "--draws", "1000"],
-                 ["render", "baseline", "--out", str(tmp_path / "out"), "--draws", str(DRAWS)],
-                 ["sweep", "price_152mm_usd=500:5000:20", "--out", str(tmp_path / "sweeps")]):
-        result = subprocess.run([sys.executable, "-m", "dprk_arms", *args], cwd=paths.ROOT, env=env,
-                                capture_output=True, text=True, timeout=DEADLINE_S)
-        assert result.returncode == 0, result.stderr
-    assert not log.exists(), log.read_text()
-

@@ -156,21 +156,6 @@ def test_saved_scenario_round_trips_with_the_same_numbers(catalog, tmp_path):
         w.save("my-what-if", "x", "y", folder=tmp_path)
 
 
-@pytest.mark.slow
-def test_saved_scenario_renders_unchanged(catalog, tmp_path):
-    from conftest import run_cli
-    w = WhatIf(catalog, draws=2000)
-    w.set(price_152mm_usd=2500, volume_rounds=2_000_000)
-    path = w.save("saved-what-if", "Saved what-if", "What if the price were 2,500 USD?", folder=tmp_path)
-    assert set(scenarios.read_document(path)["parameters"]) == {"price_152mm_usd", "volume_rounds"}
-    result = run_cli("render", path, "--out", tmp_path / "out")
-    assert result.returncode == 0, result.stdout + result.stderr
-    from pdfs import text as pdf_text
-    text = pdf_text(tmp_path / "out" / "saved-what-if.pdf")
-    expected = fmt.interval(w.compute().summary().loc["revenue_usd"])
-    assert expected in text and "Saved what-if" in text
-
-
 def test_ten_thousand_point_grid_is_vectorised(catalog):
     axes = [sweep.parse_axis("price_152mm_usd=500:6000:100", catalog.parameters),
             sweep.parse_axis("volume_rounds=1000000:3500000:100", catalog.parameters)]
