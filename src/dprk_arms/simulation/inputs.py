@@ -46,7 +46,7 @@ def central_inputs(resolved, catalog, line=None) -> dict:
     return values
 
 
-def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None) -> dict:
+def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None, constant=np.full) -> dict:
     """Every numeric input as `draws` samples; each parameter has its own seeded stream.
 
     Streams are spawned in parameter-file order from one SeedSequence, so overriding one parameter
@@ -58,7 +58,8 @@ def drawn_inputs(resolved, catalog, draws, seed, line=None, correlations=None) -
     quantile function maps them back, so every input keeps its distribution. Inputs in no pair are drawn
     exactly as without correlations.
     """
-    return next(input_chunks(resolved, catalog, draws, seed, line, correlations, chunk_draws=max(1, draws)))
+    return next(input_chunks(resolved, catalog, draws, seed, line, correlations, chunk_draws=max(1, draws),
+                             constant=constant))
 
 
 def input_chunks(resolved, catalog, draws, seed, line=None, correlations=None, chunk_draws=None, constant=np.full):
