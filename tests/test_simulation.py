@@ -141,3 +141,14 @@ def test_input_chunks_join_to_exactly_one_draw(catalog, chunk):
     assert len(parts) == -(-draws // chunk)
     for name, values in whole.items():
         assert np.array_equal(np.concatenate([p[name] for p in parts]), values), name
+
+
+def test_summary_of_every_output_is_numpys_quantiles_and_mean(catalog):
+    """The summary selects a few columns at a time; every column still gets np.quantile's values."""
+    sim = montecarlo.simulate(catalog.resolve(), catalog, 3001, 5)
+    table, values = sim.summary(), sim.outputs.to_numpy()
+    assert list(table.index) == list(sim.outputs.columns) and values.shape[1] > montecarlo.SUMMARY_COLUMNS
+    expected = np.quantile(values, [0.05, 0.5, 0.95], axis=0)
+    for i, column in enumerate(["p5", "p50", "p95"]):
+        assert np.array_equal(table[column].to_numpy(), expected[i], equal_nan=True)
+    assert np.allclose(table["mean"].to_numpy(), values.mean(axis=0), rtol=1e-12, equal_nan=True)
