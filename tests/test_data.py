@@ -1,11 +1,12 @@
 """The data layer: sourced figures load, validate, and match the seed articles word for word."""
 
 import csv
+import math
 import re
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dprk_arms import paths
@@ -236,6 +237,7 @@ BOUNDED = ["price_152mm_usd", "dud_fraction", "share_122mm", "ship_rate_containe
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from(BOUNDED), low=st.floats(1e-6, 1.0), mid=st.floats(0.0, 1.0), high=st.floats(0.0, 1.0),
        seed=st.integers(0, 2**32 - 1))
+@example(name="price_152mm_usd", low=1e-6, mid=0.0, high=1.0, seed=2**32 - 1)  # a clean clone's CI run: 10% off
 def test_lognormal_draws_stay_in_the_allowed_range_or_the_spec_is_refused(catalog, name, low, mid, high, seed):
     param = catalog.parameters[name]
     lo = param.minimum + low * (param.maximum - param.minimum)
@@ -248,11 +250,16 @@ def test_lognormal_draws_stay_in_the_allowed_range_or_the_spec_is_refused(catalo
     except ScenarioError as exc:
         assert "outside the allowed range" in str(exc) or "lognormal" in str(exc)
         return
-    draws = dist.sample(20_000, np.random.default_rng(seed))
+    n = 20_000
+    draws = dist.sample(n, np.random.default_rng(seed))
     assert np.all(draws >= param.minimum) and np.all(draws <= param.maximum)
-    # the cut is immaterial: the median stays where the user put it
+    # the cut is immaterial: the median stays where the user put it, within five standard errors of a sample
+    # median on the log scale (sigma sqrt(pi/2) / sqrt(n): 4% for the widest spec, P5 and P95 a million apart)
+    # and the shift a cut of at most MAX_MASS_OUTSIDE (1%) may make (0.025 sigma)
     if not dist.is_fixed:
-        assert np.median(draws) == pytest.approx(central, rel=0.1)
+        sigma = math.log(dist.high / dist.low) / (2 * 1.6448536269514722)
+        tolerance = sigma * (5 * math.sqrt(math.pi / 2 / n) + 0.025)
+        assert abs(math.log(np.median(draws) / central)) <= tolerance
 
 
 def test_wide_lognormal_price_no_longer_reaches_absurd_values(catalog):
