@@ -73,13 +73,32 @@ def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, erro
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
-def test_an_import_that_fails_is_reported_by_its_cell_not_as_a_kernel_that_cannot_start(tmp_path, capsys, light):
-    """The kernel preloads the notebook's imports; one that fails there is left to fail in its own cell."""
+MODULES = {"rt_exits_at_import": "import os\nos._exit(7)\n",
+           "rt_reads_env": "import os\nFLAG = os.environ.get('RT_FLAG')\n"}
+
+
+@pytest.mark.parametrize("code,error", [
+    ("import no_such_module_for_dprk_tests", "ModuleNotFoundError"),
+    ("import rt_exits_at_import", "DeadKernelError"),  # the kernel dies in the cell, not while starting
+    ("import os\nos.environ['RT_FLAG'] = 'set'\nimport rt_reads_env\nassert rt_reads_env.FLAG == 'set', 'early'",
+     None),  # a cell's set-up before an import still comes first: nothing of the notebook's runs ahead
+], ids=["missing", "exits", "ordered"])
+def test_a_notebooks_imports_run_in_its_cells(tmp_path, monkeypatch, capsys, light, code, error):
+    """As under plain papermill: an import that fails, kills its kernel or depends on an earlier cell is the
+    notebook's own cell's business, reported as that cell's error, never a kernel that cannot start."""
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    for name, source in MODULES.items():
+        (modules / f"{name}.py").write_text(source)
+    monkeypatch.setenv("PYTHONPATH", f"{modules}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    monkeypatch.delenv("RT_FLAG", raising=False)
     out = tmp_path / "out"
-    code = "import no_such_module_for_dprk_tests"
     outcomes = pool.run_jobs(_jobs(tmp_path, out, light, code, ["low-price"]), workers=1)
+    if error is None:
+        assert outcomes[0].status == "rendered", outcomes[0]
+        return
     assert outcomes[0].status == "failed", outcomes[0]
-    assert "ModuleNotFoundError" in outcomes[0].message and code in outcomes[0].message
+    assert error in outcomes[0].message and code.splitlines()[0] in outcomes[0].message
     assert "KernelStartError" not in outcomes[0].message
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 

@@ -14,8 +14,8 @@ from jupyter_core.utils import run_sync
 from .. import paths
 from .scratch import die_with_parent, make_scratch
 
-# What a kernel imports at start when the caller names nothing (render workers name their notebook's imports,
-# briefs/preload.py): the package's render stack, loaded once so each brief starts warm.
+# What a kernel imports at start when the caller names nothing (render workers ask briefs/preload.py, which
+# gives this to notebooks that use the package and nothing to others): loaded once so each brief starts warm.
 PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 300  # generous: a kernel on a loaded 2-core machine can take a minute to import its stack
@@ -75,7 +75,7 @@ def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S, preload=None):
         km = _start_kernel(Path(log_dir))
         try:
             _client(km, start_timeout)
-            run_code(km, PRELOAD if preload is None else preload, start_timeout)
+            run_code(km, PRELOAD if preload is None else preload or "pass", start_timeout)
             return km
         except KernelError as exc:
             errors.append(str(exc))
