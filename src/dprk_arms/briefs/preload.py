@@ -10,11 +10,11 @@ from .kernel import PRELOAD
 
 @functools.lru_cache(maxsize=8)
 def preload_for(notebook: str) -> str:
-    """The package's render stack (kernel.PRELOAD) when `notebook` imports the package at the top level of a code cell, so every brief on the
-    kernel starts warm; otherwise nothing, and the kernel is as bare as the one papermill would start (0.4
-    against 1.6 CPU seconds to start). A notebook's own imports are never run ahead of its cells: their order,
-    their side effects and their failures stay the cells' (an environment variable a cell sets before an
-    import, an import that exits, hangs or prints)."""
+    """The package's render stack (kernel.PRELOAD) when `notebook` imports the package at the top level of a
+    code cell, so every brief on the kernel starts warm; otherwise nothing, and the kernel is as bare as the
+    one papermill would start (0.4 against 1.6 CPU seconds to start). A notebook's own imports are never run
+    ahead of its cells: their order, side effects and failures stay the cells' (an environment variable a
+    cell sets before an import, an import that exits, hangs or prints)."""
     try:
         cells = nbformat.read(notebook, as_version=4).cells
     except Exception:  # noqa: BLE001 - unreadable: papermill reports it, with the notebook's name, next

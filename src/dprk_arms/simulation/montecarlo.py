@@ -84,7 +84,7 @@ def simulate(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timeline
     inputs = drawn_inputs(resolved, catalog, int(draws), seed, timeline, correlations, constant=_constant)
     outputs = evaluate(inputs)
     central = {k: float(v) for k, v in evaluate(central_inputs(resolved, catalog, timeline)).items()}
-    # copy=False: the columns are fresh arrays, so pandas need not copy them into one block
+    # copy=False: the columns are fresh arrays or read-only views, so pandas need not copy them into one block
     return Simulation(pd.DataFrame(inputs, copy=False), pd.DataFrame(outputs, copy=False), central, resolved,
                       int(draws), seed, timeline, dict(correlations))
 
