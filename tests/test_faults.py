@@ -73,6 +73,32 @@ def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, erro
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
+# When this cell's reply has gone, holds the kernel's output thread for 6 s, so its idle status (the end of its
+# outputs) arrives 6 s after the reply, as on a loaded machine. nbclient's 4 s default for that wait, which
+# papermill makes an error, failed such a brief; the wait now has the cell's own bound.
+LATE_OUTPUTS = """import threading
+_kernel = get_ipython().kernel
+_publish = _kernel._publish_status
+def _late_idle(status, channel, parent=None):
+    if status == "idle" and channel == "shell":
+        _kernel._publish_status = _publish
+        _kernel.iopub_thread.schedule(lambda: threading.Event().wait(6))  # ahead of the idle, in order
+    _publish(status, channel, parent)
+_kernel._publish_status = _late_idle"""
+
+
+def test_outputs_that_arrive_late_are_waited_for(tmp_path, in_process_kernel):
+    from dprk_arms.briefs import execute
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(LATE_OUTPUTS), nbformat.v4.new_code_cell("print('after')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "late.ipynb")
+    km = kernel.warm_kernel(tmp_path / "logs", preload="")
+    kernel.reset_kernel(km)
+    execute.execute(tmp_path / "late.ipynb", tmp_path / "out.ipynb", {}, DEADLINE_S, km=km)
+    assert "after" in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0].text
+
+
 MODULES = {"rt_exits_at_import": "import os\nos._exit(7)\n",
            "rt_reads_env": "import os\nFLAG = os.environ.get('RT_FLAG')\n"}
 

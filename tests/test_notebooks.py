@@ -7,10 +7,31 @@ import papermill
 import pytest
 
 from dprk_arms import paths
-from dprk_arms.briefs import nbsync
+from dprk_arms.briefs import execute, kernel, nbsync
 from dprk_arms.data.runspec import NOTEBOOK_KEYS
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
+CELL_TIMEOUT_S = 600  # generous, a bound and never a timing claim: a reply lost on the way fails, not hangs
+
+
+@pytest.fixture(scope="module")
+def run_notebook(tmp_path_factory):
+    """Runs a notebook with papermill as a render worker does: on one warm kernel over Unix sockets (no
+    TCP port race between test workers' kernels), every wait bounded, the kernel discarded after a failure."""
+    logs = tmp_path_factory.mktemp("kernel-logs")
+
+    def run(name, out, parameters):
+        try:
+            km = kernel.warm_kernel(logs)
+            kernel.reset_kernel(km)
+            execute.execute(paths.NOTEBOOKS_DIR / name, out, parameters, CELL_TIMEOUT_S, km=km)
+        except BaseException:
+            kernel.discard_kernel()
+            raise
+        return _read(out)
+
+    yield run
+    kernel.discard_kernel()
 
 
 def _read(path):
@@ -53,11 +74,8 @@ def test_code_cells_only_call_the_package(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["revenue.ipynb", "duration.ipynb", "containers.ipynb", "brief.ipynb", "whatif.ipynb"])
-def test_notebook_runs_top_to_bottom_with_papermill(tmp_path, name):
-    out = tmp_path / name
-    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / name), str(out), parameters={"draws": 500},
-                               cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3")
-    executed = _read(out)
+def test_notebook_runs_top_to_bottom_with_papermill(tmp_path, run_notebook, name):
+    executed = run_notebook(name, tmp_path / name, {"draws": 500})
     html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells if c.cell_type == "code"
                    for o in c.outputs)
     assert "<table" in html and ("Figure 1." in html or name == "whatif.ipynb")
@@ -65,22 +83,18 @@ def test_notebook_runs_top_to_bottom_with_papermill(tmp_path, name):
 
 
 @pytest.mark.slow
-def test_notebook_with_injected_overrides_uses_them(tmp_path):
-    out = tmp_path / "revenue.ipynb"
-    papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / "revenue.ipynb"), str(out),
-                               parameters={"draws": 500, "price_152mm_usd": 3000, "price_122mm_usd": 3000,
-                                           "volume_rounds": 1_000_000, "scenario": "injected"},
-                               cwd=str(paths.NOTEBOOKS_DIR), progress_bar=False, kernel_name="python3")
-    html = "".join(o.get("data", {}).get("text/html", "") for c in _read(out).cells if c.cell_type == "code"
+def test_notebook_with_injected_overrides_uses_them(tmp_path, run_notebook):
+    executed = run_notebook("revenue.ipynb", tmp_path / "revenue.ipynb",
+                            {"draws": 500, "price_152mm_usd": 3000, "price_122mm_usd": 3000,
+                             "volume_rounds": 1_000_000, "scenario": "injected"})
+    html = "".join(o.get("data", {}).get("text/html", "") for c in executed.cells if c.cell_type == "code"
                    for o in c.outputs)
     assert "$3.0bn" in html and "injected" in html
 
 
 @pytest.mark.slow
-def test_invalid_value_in_the_parameters_cell_fails_the_notebook_clearly(tmp_path):
+def test_invalid_value_in_the_parameters_cell_fails_the_notebook_clearly(tmp_path, run_notebook):
     with pytest.raises(papermill.PapermillExecutionError) as caught:
-        papermill.execute_notebook(str(paths.NOTEBOOKS_DIR / "duration.ipynb"), str(tmp_path / "x.ipynb"),
-                                   parameters={"dud_fraction": 1.5}, cwd=str(paths.NOTEBOOKS_DIR),
-                                   progress_bar=False, kernel_name="python3")
+        run_notebook("duration.ipynb", tmp_path / "x.ipynb", {"dud_fraction": 1.5})
     assert caught.value.ename == "ScenarioError"
     assert "dud_fraction" in caught.value.evalue

@@ -22,10 +22,12 @@ def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_
     """Run `notebook` with papermill (on kernel `km` when given), writing the executed copy to `output`
     (also when a cell fails). Raises IncompleteNotebook unless every code cell ran to completion."""
     extra = {"km": km} if km is not None else {}
+    # iopub_timeout: after a cell's reply, how long its last outputs may take to arrive. nbclient's 4 s, which
+    # papermill makes an error, is an idle machine's figure; a loaded one gets the cell's own bound.
     papermill.execute_notebook(
         str(notebook), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
-        execution_timeout=timeout, start_timeout=start_timeout, progress_bar=False, log_output=False,
-        report_mode=False, **extra,
+        execution_timeout=timeout, iopub_timeout=timeout, start_timeout=start_timeout, progress_bar=False,
+        log_output=False, report_mode=False, **extra,
     )
     check_complete(output)
 
