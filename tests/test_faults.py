@@ -65,6 +65,7 @@ def test_dead_kernel_and_hung_cell_fail_only_their_scenario(tmp_path, code, erro
     outcomes = pool.run_jobs(_jobs(tmp_path, out, light, code), workers=2)
     assert [o.status for o in outcomes] == ["rendered", "failed"]
     assert error in outcomes[1].message and code[:20] in outcomes[1].message
+    assert outcomes[1].message.startswith("cell 3 (")  # as its author counts: the third
     assert not (out / "low-price.pdf").exists() and (out / "baseline.pdf").is_file()
     kept = nbformat.read(out / "failed" / "low-price.ipynb", as_version=4)
     marked = [c for c in kept.cells if c.cell_type == "code" and c.source == code]
@@ -148,9 +149,32 @@ def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys, light):
     outcomes = pool.run_jobs(_jobs(tmp_path, out, light, "import sys; sys.exit(0)", ["low-price"]), workers=1)
     assert outcomes[0].status == "failed", outcomes[0]
     assert "did not run" in outcomes[0].message and "sys.exit(0)" in outcomes[0].message
+    assert "cell 3 ('import sys" in outcomes[0].message
     assert (out / "low-price.pdf").read_bytes() == b"%PDF earlier good brief"
     assert (out / "failed" / "low-price.ipynb").is_file()
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
+
+
+def test_a_failing_cell_is_numbered_as_its_author_counts(tmp_path):
+    """From 1, markdown included, papermill's injected parameters not: the same number with or without -p."""
+    from dprk_arms.briefs import execute
+    nb = nbformat.v4.new_notebook()
+    done = {"papermill": {"status": "completed"}}
+    nb.cells = [nbformat.v4.new_markdown_cell("# A brief"), nbformat.v4.new_code_cell("x = 1", metadata=done),
+                nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["injected-parameters"], **done}),
+                nbformat.v4.new_markdown_cell("Text"), nbformat.v4.new_code_cell("y = x", metadata=done),
+                nbformat.v4.new_code_cell("z = y", metadata={"papermill": {"status": "pending"}})]
+    nbformat.write(nb, tmp_path / "injected.ipynb")
+    with pytest.raises(execute.IncompleteNotebook, match=r"^cell 5 \('z = y'\)"):
+        execute.check_complete(tmp_path / "injected.ipynb")
+    del nb.cells[2]  # no -p given: no injected cell, the same number
+    nbformat.write(nb, tmp_path / "plain.ipynb")
+    with pytest.raises(execute.IncompleteNotebook, match=r"^cell 5 \('z = y'\)"):
+        execute.check_complete(tmp_path / "plain.ipynb")
+    nb.cells[1].metadata = {"papermill": {"status": "pending"}}  # the first code cell, the notebook's second
+    nbformat.write(nb, tmp_path / "first.ipynb")
+    with pytest.raises(execute.IncompleteNotebook, match=r"^cell 2 \('x = 1'\)"):
+        execute.check_complete(tmp_path / "first.ipynb")
 
 
 def test_a_pdf_target_that_is_a_folder_fails_and_keeps_the_notebook(tmp_path, capsys, light):

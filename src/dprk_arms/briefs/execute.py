@@ -6,16 +6,24 @@ import papermill
 from .. import paths
 from .kernel import START_TIMEOUT_S
 
+INJECTED = "injected-parameters"  # papermill's tag on the cell it adds
+
 
 class IncompleteNotebook(RuntimeError):
     """The notebook stopped before its last cell without an error (e.g. a cell called sys.exit(0))."""
 
     ename = "IncompleteNotebook"
 
-    def __init__(self, index, cell):
+    def __init__(self, number, cell):
         first = cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
-        super().__init__(f"cell {index} ({first!r}) and those after it did not run")
+        super().__init__(f"cell {number} ({first!r}) and those after it did not run")
         self.evalue = str(self)
+
+
+def cell_number(nb, index) -> int:
+    """The number a reader gives the executed notebook's cell `index` in the notebook they wrote: counted from 1,
+    markdown cells included, the parameters papermill injected not."""
+    return 1 + sum(1 for cell in nb.cells[:index] if INJECTED not in cell.get("metadata", {}).get("tags", []))
 
 
 def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_TIMEOUT_S):
@@ -38,6 +46,6 @@ def check_complete(executed):
     nb = nbformat.read(str(executed), as_version=4)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("status") != "completed":
-            raise IncompleteNotebook(index, cell)
+            raise IncompleteNotebook(cell_number(nb, index), cell)
         if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            raise IncompleteNotebook(index, cell)
+            raise IncompleteNotebook(cell_number(nb, index), cell)

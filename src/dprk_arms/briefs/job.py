@@ -143,7 +143,7 @@ def _failed(job, start, exc, executed, with_log=False, mark_cell=False):
 
 
 def _mark_failing_cell(path, ename, evalue):
-    """(index, first line) of the last cell papermill started; adds an error output when it has none
+    """(number as its author counts it, first line) of the last cell papermill started; adds an error output when it has none
     (a dead kernel, a timeout or a quiet stop leaves the cell without one)."""
     import nbformat
     try:
@@ -161,4 +161,5 @@ def _mark_failing_cell(path, ename, evalue):
                     files.write_atomic(path, nbformat.writes(nb))
         except OSError:
             pass  # unmarked, but still kept
-    return index, cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+    from .execute import cell_number
+    return cell_number(nb, index), cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
