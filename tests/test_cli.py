@@ -135,6 +135,16 @@ BAD_COMMAND_LINES = [
     ("render-notebook-no-cells", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
         tp, "empty.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}')],
      ["--notebook", "no cell tagged 'parameters'"]),
+    ("render-notebook-for-r", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "r.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "ir", "display_name": '
+        '"R", "language": "R"}}, "cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, '
+        '"source": "run_spec <- NULL", "outputs": [], "execution_count": null}]}')],
+     ["--notebook", "r.ipynb is written for r", "Python kernel"]),
+    ("render-notebook-for-julia", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "jl.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"language_info": {"name": "julia"}}, '
+        '"cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, "source": "x = 1", '
+        '"outputs": [], "execution_count": null}]}')],
+     ["--notebook", "jl.ipynb is written for julia"]),
     ("render-notebook-yaml", ["render", "baseline", "--out", _out, "--notebook",
                               lambda tp: _file(tp, "brief.yaml", "title: x\n")], ["--notebook", "not a .ipynb file"]),
 ]

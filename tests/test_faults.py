@@ -177,6 +177,17 @@ def test_a_failing_cell_is_numbered_as_its_author_counts(tmp_path):
         execute.check_complete(tmp_path / "first.ipynb")
 
 
+def test_a_notebook_saved_without_a_kernelspec_renders(tmp_path, light):
+    """Some tools write notebooks with no kernelspec; plain papermill refuses them, a worker runs them on its kernel."""
+    nb = nbformat.read(light, as_version=4)
+    del nb.metadata["kernelspec"]
+    nbformat.write(nb, tmp_path / "bare.ipynb")
+    out = tmp_path / "out"
+    outcomes = pool.run_jobs(_jobs(tmp_path, out, tmp_path / "bare.ipynb", names=["low-price"]), workers=1)
+    assert outcomes[0].status == "rendered", outcomes[0]
+    assert (out / "low-price.pdf").is_file()
+
+
 def test_a_pdf_target_that_is_a_folder_fails_and_keeps_the_notebook(tmp_path, capsys, light):
     out = tmp_path / "out"
     (out / "low-price.pdf").mkdir(parents=True)

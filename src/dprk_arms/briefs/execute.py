@@ -4,7 +4,7 @@ import nbformat
 import papermill
 
 from .. import paths
-from .kernel import START_TIMEOUT_S
+from .kernel import KERNEL_NAME, START_TIMEOUT_S
 
 INJECTED = "injected-parameters"  # papermill's tag on the cell it adds
 
@@ -32,8 +32,11 @@ def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_
     extra = {"km": km} if km is not None else {}
     # iopub_timeout: after a cell's reply, how long its last outputs may take to arrive. nbclient's 4 s, which
     # papermill makes an error, is an idle machine's figure; a loaded one gets the cell's own bound.
+    # Kernel and language named: a notebook saved without a kernelspec (as some tools write them) runs on the
+    # worker's kernel, as one that names it does; plan.brief_notebook refuses one for another language up front.
     papermill.execute_notebook(
-        str(notebook), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR),
+        str(notebook), str(output), parameters=parameters, cwd=str(paths.NOTEBOOKS_DIR), kernel_name=KERNEL_NAME,
+        language="python",
         execution_timeout=timeout, iopub_timeout=timeout, start_timeout=start_timeout, progress_bar=False,
         log_output=False, report_mode=False, **extra,
     )

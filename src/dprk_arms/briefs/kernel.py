@@ -17,6 +17,7 @@ from .scratch import die_with_parent, make_scratch
 # What a kernel imports at start when the caller names nothing (render workers ask briefs/preload.py, which
 # gives this to notebooks that use the package and nothing to others): loaded once so each brief starts warm.
 PRELOAD = "import dprk_arms.presentation.notebook, dprk_arms.presentation.compare, scipy.stats"
+KERNEL_NAME = "python3"  # the kernel of the environment the package is installed in: every brief runs on it
 START_ATTEMPTS = 3
 START_TIMEOUT_S = 300  # generous: a kernel on a loaded 2-core machine can take a minute to import its stack
 LOG_TAIL_LINES = 20
@@ -96,10 +97,10 @@ def _start_kernel(log_dir):
     scratch = kernel_scratch()
     connection = scratch / f"k{_kernels_started}.json"
     if ipc_available():
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(scratch / f"k{_kernels_started}"),
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(scratch / f"k{_kernels_started}"),
                                 connection_file=str(connection))
     else:
-        km = AsyncKernelManager(kernel_name="python3", connection_file=str(connection))
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(connection))
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(scratch)}  # no runtime folder shared with other runs
     # The kernel's own chatter goes to its log (kept with a failed scenario), not the user's terminal.
     with open(_kernel_log, "ab") as log:

@@ -54,7 +54,20 @@ def brief_notebook(path: str | None) -> Path:
     if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in document.cells):
         raise ScenarioError("--notebook", "notebook", f"{notebook} has no cell tagged 'parameters' to receive "
                             "run_spec and render_digest; start from a copy of notebooks/brief.ipynb")
+    language = _language(document.metadata)
+    if language not in (None, "python"):
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is written for {language}; briefs run on the "
+                            "project's Python kernel")
     return notebook.resolve()
+
+
+def _language(metadata) -> str | None:
+    """The notebook's language as its metadata names it (kernelspec first, then language_info), lower case."""
+    for section, key in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(section, {}).get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip().lower()
+    return None
 
 
 def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | None, timeout: int,
