@@ -221,6 +221,18 @@ def test_moving_one_input_fixes_only_that_one(catalog):
     assert w.overrides() == {}
 
 
+def test_the_fixed_text_names_what_the_scenario_fixes_and_re_ranges(catalog):
+    w = WhatIf(catalog, overrides={"price_152mm_usd": 3000, "volume_route": "stated",
+                                   "fire_rate_per_day": {"distribution": "uniform", "low": 5000, "high": 20000,
+                                                         "central": 10000}})
+    text = w.fixed_text()
+    assert not text.startswith("Nothing fixed")
+    assert "per 152mm shell (USD/round) = $3,000" in text and "= stated" in text
+    assert "fired per day (rounds/day) from 5,000 to 20,000 (central 10,000)" in text
+    w.set(price_152mm_usd=1285)  # a move takes the scenario's place, named once
+    assert "= $1,285" in w.fixed_text() and "$3,000" not in w.fixed_text()
+
+
 def test_saved_scenario_holds_only_the_moved_inputs(catalog, tmp_path):
     w = WhatIf(catalog, draws=2000, seed=5)
     path = w.save("untouched", "Untouched", "Nothing moved?", folder=tmp_path)

@@ -117,14 +117,29 @@ class WhatIf:
                                    self.timeline, self.rank_correlations())
 
     def fixed_text(self):
-        """Which inputs are fixed, in words; the rest keep their distributions."""
+        """Which inputs are fixed or re-ranged, in words (by the user's moves, then by the scenario the panel
+        started from); the rest keep their sourced distributions."""
         words = fmt.parameter_labels(self.catalog)
-        parts = [f"{words[n]} = {self._shown(n, v)}" for n, v in self.fixed.items()]
+        fixed = [f"{words[n]} = {self._shown(n, v)}" for n, v in self.fixed.items()]
+        ranged = []
+        for name in self.base:
+            if name in self.fixed:
+                continue
+            value = self.resolved[name]
+            if isinstance(value, Distribution) and not value.is_fixed:
+                low, high = value.bounds
+                span = "P5 {} to P95 {} (median {})" if value.is_unbounded else "from {} to {} (central {})"
+                shown = (self._shown(name, v) for v in (low, high, value.central))
+                ranged.append(f"{words[name]} " + span.format(*shown))
+            else:
+                fixed.append(f"{words[name]} = {self._shown(name, self.starting_value(name))}")
         if self.price_correlation is not None:
-            parts.append(f"rank correlation between the three prices = {self.price_correlation:.2f}")
-        if not parts:
+            fixed.append(f"rank correlation between the three prices = {self.price_correlation:.2f}")
+        if not fixed and not ranged:
             return "Nothing fixed: every input keeps its distribution."
-        return "Fixed: " + "; ".join(parts) + ". Every other input keeps its distribution."
+        parts = ([f"Fixed: {'; '.join(fixed)}."] if fixed else []) + (
+            [f"The scenario's ranges: {'; '.join(ranged)}."] if ranged else [])
+        return " ".join(parts + ["Every other input keeps its sourced distribution."])
 
     def _shown(self, name, value):
         param = self.catalog.parameters[name]
