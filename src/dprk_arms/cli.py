@@ -199,7 +199,11 @@ def cmd_sweep(args):
     axes = [sweep.parse_axis(a, cat.parameters) for a in args.axes]
     if args.as_of is not None and any(a.name == sweep.AS_OF for a in axes):
         raise ScenarioError("--as-of", "as_of", "is swept here; give it either as an axis or as --as-of, not both")
-    resolved = cat.resolve(parse_overrides(args.param), "-p", varied=[a.name for a in axes])
+    overrides = parse_overrides(args.param)
+    for axis in axes:
+        if axis.name in overrides:  # the axis sets it at every point: the -p value would be ignored
+            raise ScenarioError("-p", axis.name, "is swept here; give it either as an axis or as -p, not both")
+    resolved = cat.resolve(overrides, "-p", varied=[a.name for a in axes])
     frame = sweep.grid(resolved, cat, axes, _timeline(cat, args))
     written = sweeps.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
     _say("grid: " + "; ".join(a.describe() for a in axes))  # stderr: stdout stays the list of files written
