@@ -1,5 +1,7 @@
-"""Reading rendered PDFs in tests: text and geometry through PDFium (pypdfium2), chart marks through pypdf."""
+"""Reading rendered briefs in tests: PDF text and geometry through PDFium (pypdfium2), chart marks through pypdf,
+and the data each chart draws from the executed notebook's SVG."""
 
+import base64
 import functools
 import re
 from pathlib import Path
@@ -13,6 +15,11 @@ from dprk_arms.briefs import convert
 # each SVG <text> in its own Form XObject); a page of prose and tables draws up to ~110 (table rules) and
 # no such labels, so the labels tell a chart from a table and the paths that it was drawn, not left blank.
 PATHS_PER_CHART, LABELS_PER_CHART = 100, 5
+# A chart's axes, grid, ticks and text are grey or black; its data (bars, bands, lines, dots) are in colour. Measured
+# in the charts' SVG: 25-950 path commands in a saturated colour (the fewest: a tornado of five bars); a chart
+# with its axes, labels and a red reference line but no data draws 2. Paths and labels alone pass such a chart.
+DATA_MARKS_PER_CHART = 10
+_SATURATION = 38  # of 255: the spread of the channels; the stylesheet's greys and blue-greys are below it
 # A page other than a brief's last may be blank at its foot for at most this share of its content height.
 # The layout aims for pagefill.FILL_TARGET (15%); the 5 points over it are for what no move may change: a
 # heading kept with the chart under it, a table row that does not break. Before the fill, page 2 of every
@@ -55,6 +62,27 @@ def chart_marks(page):
         labels += bool(re.search(r"(?<=\s)T[jJ](?=\s)", form))
         data += form
     return len(re.findall(r"(?<=\s)(?:m|l|c|re)(?=\s)", data)), labels
+
+
+def chart_svgs(executed):
+    """The SVG of each chart in an executed notebook, in order (the briefs embed them as data: URIs)."""
+    import nbformat
+    nb = nbformat.read(str(executed), as_version=4)
+    html = " ".join(o.get("data", {}).get("text/html", "") for c in nb.cells for o in c.get("outputs", []))
+    return [base64.b64decode(data).decode("utf-8")
+            for data in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
+
+
+def data_marks(svg):
+    """The path commands one chart's SVG draws in a saturated colour: its data, not its axes or text."""
+    marks = 0
+    for element in re.findall(r"<(?:path|rect|polyline|polygon|use)\b[^>]*>", svg):
+        colours = [[int(c[i:i + 2], 16) for i in (0, 2, 4)]
+                   for c in re.findall(r"(?:fill|stroke):\s*#([0-9a-fA-F]{6})", element)]
+        if any(max(rgb) - min(rgb) > _SATURATION for rgb in colours):
+            d = re.search(r'\bd="([^"]*)"', element)
+            marks += len(re.findall(r"[MLCQZHVmlcqzhv]", d.group(1))) if d else 1
+    return marks
 
 
 def page_chart_marks(pdf):

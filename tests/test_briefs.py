@@ -13,7 +13,8 @@ from dprk_arms.data import scenarios
 from dprk_arms.presentation import format as fmt
 from dprk_arms.presentation.whatif import WhatIf
 from dprk_arms.simulation import montecarlo, sensitivity
-from pdfs import LABELS_PER_CHART, PATHS_PER_CHART, assert_pages_fill, page_chart_marks, pages, text as _text
+from pdfs import (DATA_MARKS_PER_CHART, LABELS_PER_CHART, PATHS_PER_CHART, assert_pages_fill, chart_svgs, data_marks,
+                  page_chart_marks, pages, text as _text)
 
 pytestmark = pytest.mark.slow
 DRAWS = 2_000  # the tests check text, charts and numbers against the same draws, not precision
@@ -93,6 +94,9 @@ def test_pdf_has_sections_charts_and_the_scenario(rendered, name, catalog):
         charts = len(re.findall(r"Figure \d+\.", page_text))
         assert paths_drawn >= PATHS_PER_CHART * charts, f"{name}: page {number} lacks its chart drawing"
         assert labels >= LABELS_PER_CHART * charts, f"{name}: page {number} lacks its chart labels"
+    marks = [data_marks(svg) for svg in chart_svgs(out / f"{name}.ipynb")]
+    assert len(marks) == len(re.findall(r"Figure \d+\.", text)), f"{name}: a chart per caption"
+    assert min(marks) >= DATA_MARKS_PER_CHART, f"{name}: a chart draws no data (data marks per chart: {marks})"
     line = catalog.timeline(scen.as_of or None, list(scen.statements))
     swings = sensitivity.tornado(scen.resolved, catalog, TORNADO_OUTPUTS, line).groupby("output")["swing"].max()
     still = [o for o in TORNADO_OUTPUTS if swings[o] == 0]  # e.g. days of supply in the seed headline

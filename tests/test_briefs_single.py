@@ -14,8 +14,8 @@ from dprk_arms.briefs import clean, convert, plan, pool, scratch
 from dprk_arms.briefs import report as report_mod
 
 pytestmark = pytest.mark.slow
-from pdfs import (LABELS_PER_CHART, MAX_BLANK_FOOT, PATHS_PER_CHART, assert_pages_fill, blank_feet,
-                  page_chart_marks, text as _text)
+from pdfs import (DATA_MARKS_PER_CHART, LABELS_PER_CHART, MAX_BLANK_FOOT, PATHS_PER_CHART, assert_pages_fill, blank_feet,
+                  data_marks, page_chart_marks, text as _text)
 from test_briefs import DRAWS, SCENARIOS
 
 
@@ -94,6 +94,23 @@ def test_chart_check_tells_a_chart_from_a_caption_alone(tmp_path):
         convert.write_pdf(f"<html><body>{body}</body></html>", pdf)
         paths_drawn, labels = page_chart_marks(pdf)[0]
         assert (paths_drawn >= PATHS_PER_CHART and labels >= LABELS_PER_CHART) == expect_chart, (paths_drawn, labels)
+    assert data_marks(svg) >= DATA_MARKS_PER_CHART
+
+
+def test_data_check_tells_a_chart_from_its_empty_axes():
+    """Axes, grid, labels and a reference line with no data: what paths and labels alone would pass."""
+    from dprk_arms.presentation import plots
+    import matplotlib.pyplot as plt
+    with plt.rc_context(plots.STYLE):
+        fig, ax = plt.subplots(figsize=(5, 3))
+        ax.set(xlim=(0, 10), ylim=(0, 5), title="Nothing drawn", xlabel="million rounds")
+        ax.grid(True)
+        ax.axvline(3, color="#b22222")  # the briefs' red line
+        empty = plots.to_svg(fig)
+        fig, ax = plt.subplots(figsize=(5, 3))
+        ax.barh(["a", "b", "c", "d", "e"], [5, 4, 3, 2, 1])  # the sparsest kind of brief chart: a short tornado
+        bars = plots.to_svg(fig)
+    assert data_marks(empty) < DATA_MARKS_PER_CHART <= data_marks(bars)
 
 
 def _assumption_segments(text, catalog):
