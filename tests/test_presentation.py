@@ -29,6 +29,34 @@ def test_threshold_probability_label_clears_the_threshold_line(catalog):
     assert not box.x0 <= line_x <= box.x1
 
 
+SEED_LIKE = {"volume_route": "stated", "volume_rounds": 1e6, "price_152mm_usd": 3000, "price_122mm_usd": 3000,
+             "price_other_usd": 3000, "in_kind_share": 0}
+
+
+@pytest.mark.parametrize("as_of,overrides", [(None, {}), ("2023-11-01", SEED_LIKE), ("2024-03-15", {}),
+                                             ("2024-09-30", {})], ids=["last-count", "seed-like", "later", "extrapolated"])
+def test_timeline_labels_clear_each_other_the_lines_and_the_frame(catalog, as_of, overrides):
+    """No label of the dated-flow chart overlaps another or leaves its chart's frame, and neither the as-of line
+    nor a year's red economy line strikes one (they crowded at the as-of date and over the highest statement)."""
+    spec = runspec.build(catalog, overrides=overrides, as_of=as_of)
+    line = catalog.timeline(spec.as_of or None, ())
+    fig = plots.timeline(montecarlo.simulate(spec.resolved, catalog, 2000, 7, line), line, spec.resolved)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        frame, boxes = ax.get_window_extent(renderer), [t.get_window_extent(renderer) for t in ax.texts]
+        as_of_x = [ax.transData.transform((ln.get_xdata()[0], 0))[0] for ln in ax.lines
+                   if ln.get_color() == plots.RED and list(ln.get_ydata()) == [0, 1]]  # axvline
+        economy = [ax.transData.transform(seg) for c in ax.collections if hasattr(c, "get_segments")
+                   for seg in c.get_segments()]  # hlines
+        for i, (text, box) in enumerate(zip(ax.texts, boxes)):
+            label = text.get_text()
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, label
+            assert not any(box.overlaps(other) for other in boxes[i + 1:]), label
+            assert not any(box.x0 < x < box.x1 for x in as_of_x), label
+            assert not any(box.y0 < y < box.y1 and box.x0 < x1 and x0 < box.x1 for (x0, y), (x1, _) in economy), label
+
+
 def test_fire_rate_labels_sit_beside_their_dashed_lines(catalog):
     sim, _ = _sim(catalog)
     fig = plots.duration_vs_fire_rate(sim, [("2024-01", 10_000), ("2024-02", 40_000)])

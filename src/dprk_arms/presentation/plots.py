@@ -306,15 +306,18 @@ def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figu
         c5, c50, c95 = bands["containers"]
         top.fill_between(dates, c5, c95, color=LIGHT_BLUE, label="P5 to P95")
         top.plot(dates, c50, color=BLUE, label="P50")
+        labels = []
         for s in line.statements:
             if s.containers:
                 hollow = s.kind == "all-cargo"
                 top.plot([np.datetime64(s.date)], [s.containers], "o", ms=5, color=GOLD if hollow else "black",
                          mfc="white" if hollow else "black")
-                top.annotate(f"{s.containers:,.0f}" + ("+" if s.qualifier == "more than" else ""),
-                             (np.datetime64(s.date), s.containers), xytext=(-4, 6), textcoords="offset points",
-                             ha="right", fontsize=6.5)
+                labels.append(top.annotate(f"{s.containers:,.0f}" + ("+" if s.qualifier == "more than" else ""),
+                                           (np.datetime64(s.date), s.containers), xytext=(-4, 6),
+                                           textcoords="offset points", ha="right", fontsize=6.5))
         _mark_as_of(top, as_of, line)
+        # headroom for the labels over the highest statement, which would otherwise run into the title
+        top.set_ylim(0, 1.14 * max(c95.max(), *(s.containers or 0 for s in line.statements)))
         top.set(title="Containers shipped DPRK to Russia, cumulative", ylabel="containers")
         top.yaxis.set_major_formatter(PLAIN)
         top.legend(loc="upper left", fontsize=7)
@@ -324,23 +327,39 @@ def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figu
         for s in line.statements:
             if s.rounds:
                 middle.plot([np.datetime64(s.date)], [s.rounds / 1e6], "D", ms=4, color=RED)
-                middle.annotate(statement_label(s), (np.datetime64(s.date), s.rounds / 1e6), xytext=(4, 4),
-                                textcoords="offset points", fontsize=6.5, color=RED)
+                # up and to the left, as the containers' labels: a rising flow leaves that corner empty, and the
+                # label stays clear of the as-of line and the chart's right edge
+                middle.annotate(statement_label(s), (np.datetime64(s.date), s.rounds / 1e6), xytext=(-4, 4),
+                                textcoords="offset points", fontsize=6.5, color=RED, ha="right")
         _mark_as_of(middle, as_of, line)
         middle.set(title=f"Rounds shipped (volume route: {resolved['volume_route']})", ylabel="million rounds")
         for ax in (top, middle):
             ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
             ax.set_xlim(dates[0], dates[-1])
         _calendar_bars(bottom, sim, [y for y in CALENDAR_YEARS if sim.outputs[f"revenue_{y}_usd"].max() > 0], threshold)
+        _clear_neighbours(fig, labels)
     return fig
+
+
+def _clear_neighbours(fig, labels):
+    """Move a statement's label below and right of its point where it would overlap the label before it (two
+    counts a few weeks apart, on an axis spanning a year)."""
+    fig.draw_without_rendering()  # lays the figure out, so the labels' boxes are where they will be drawn
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for label in labels:
+        if any(label.get_window_extent(renderer).overlaps(box) for box in placed):
+            label.set(position=(4, -6), ha="left", va="top")
+        placed.append(label.get_window_extent(renderer))
 
 
 def _mark_as_of(ax, as_of, line):
     ax.axvline(as_of, color=RED, lw=1)
-    # left of the line (it can sit at the chart's edge), a little clear of it so the line does not strike the text
-    ax.annotate("as of" + (" (extrapolated)" if line.extrapolated else ""), xy=(as_of, 1.0),
-                xycoords=ax.get_xaxis_transform(), xytext=(-3, -2), textcoords="offset points", color=RED,
-                fontsize=7, va="top", ha="right")
+    # left of the line (it can sit at the chart's edge), a little clear of it so the line does not strike the text;
+    # at the foot, which a cumulative flow leaves empty by the as-of date, while the statements' labels sit high
+    ax.annotate("as of" + (" (extrapolated)" if line.extrapolated else ""), xy=(as_of, 0.0),
+                xycoords=ax.get_xaxis_transform(), xytext=(-3, 3), textcoords="offset points", color=RED,
+                fontsize=7, va="bottom", ha="right")
     if line.extrapolated:
         ax.axvspan(np.datetime64(line.last_count.date), as_of, color="#f3f3f3", zorder=0)
 
@@ -360,9 +379,10 @@ def _calendar_bars(ax, sim, years, threshold):
     ax.hlines(threshold * economy, x - 0.35, x + 0.35, color=RED, lw=2, label=f"{threshold:.0%} of that year's economy")
     for i, y in enumerate(years):
         share = np.percentile(out[f"share_of_economy_{y}"], 50)
-        ax.annotate(f"{100 * share:.1f}%", (i, rev[i, 2]), xytext=(0, 3), textcoords="offset points", ha="center",
+        above = np.nanmax([rev[i, 2], threshold * economy[i]])  # over the bar's whisker and the red line both
+        ax.annotate(f"{100 * share:.1f}%", (i, above), xytext=(0, 4), textcoords="offset points", ha="center",
                     fontsize=7)
     ax.set_xticks(x, [str(y) for y in years])
     ax.set(title="Revenue by calendar year against 10% of that year's economy", ylabel="USD bn",
-           ylim=(0, 1.3 * max(rev[:, 2].max(), threshold * np.nanmax(economy))))
+           ylim=(0, 1.45 * max(rev[:, 2].max(), threshold * np.nanmax(economy))))  # room for labels and legend
     ax.legend(loc="upper center", ncol=2, fontsize=7)
