@@ -98,6 +98,39 @@ def test_cumulative_containers_never_fall_with_the_date(stated, u, error, rate, 
     assert np.all(path >= 0)
 
 
+def _every_segment(t, start, kd, kc, rate):
+    """The definition, segment by segment over every draw: the oracle for the model's shortcuts."""
+    total, x_prev, y_prev = 0.0, start, 0.0
+    for j in range(kd.shape[-1]):
+        x, y = kd[..., j], kc[..., j]
+        width, passed = x - x_prev, t - x_prev
+        done = np.where(width > 0, passed / np.where(width > 0, width, 1.0), passed >= 0)
+        total = total + (y - y_prev) * np.clip(done, 0, 1)
+        x_prev, y_prev = x, y
+    return total + rate * np.clip(t - x_prev, 0, None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.just(0), st.integers(1, 90)), min_size=0, max_size=7),
+       st.lists(st.floats(0, 5e4), min_size=7, max_size=7), st.lists(st.integers(0, 39), min_size=1, max_size=5),
+       st.floats(0, 200), st.lists(st.one_of(st.integers(-50, 700), st.floats(-50, 700)), min_size=1, max_size=5),
+       st.booleans())
+def test_cumulative_containers_equal_the_segment_by_segment_definition(gaps, stated, starts, rate, days, per_draw):
+    """Same-day statements, dates before the start, inside a segment, on a statement and past the last, a date per
+    draw or one for all: the shortcuts over segments wholly past or ahead change nothing."""
+    knot_days = 40.0 + np.cumsum(np.array(gaps, dtype=float))  # in date order, gaps of 0 are same-day statements
+    counts = np.maximum.accumulate(np.array(stated[:len(gaps)]))
+    draws = len(starts)
+    start = np.array(starts, dtype=float)[:, None]  # a start per draw, before the first statement
+    kd = np.broadcast_to(knot_days, (draws, 1, len(gaps)))
+    kc = np.broadcast_to(counts, (draws, 1, len(gaps)))
+    days = np.array(days, dtype=float)  # whole days too: a date on a statement's day, or on several
+    t = np.resize(days, draws)[:, None] if per_draw else days[None, :]
+    got = timeline.cumulative_containers(t, start, kd, kc, rate)
+    want = _every_segment(t, start, kd, kc, rate)
+    np.testing.assert_allclose(got, np.broadcast_to(want, got.shape), rtol=1e-12, atol=1e-9)
+
+
 def test_drawn_paths_never_fall(catalog):
     sim = montecarlo.simulate(catalog.resolve(), catalog, 500, 9, catalog.timeline("2025-06-30"))
     x = {k: v.to_numpy()[:, None] for k, v in sim.inputs.items()}

@@ -8,8 +8,10 @@ def as_array(name, value, low=None, high=None, low_open=False, high_open=False):
     x = np.asarray(value, dtype=float)
     if x.size:
         # the common case in two reductions and no temporary arrays: NaN makes the minimum NaN, and an infinity
-        # or a value out of range shows at an end
-        smallest, largest = float(x.min()), float(x.max())
+        # or a value out of range shows at an end; one number repeated without copies (a look-up the same in
+        # every draw, all strides 0) is checked once, not a million times
+        one = x.ndim and not any(x.strides)
+        smallest, largest = (float(x.flat[0]),) * 2 if one else (float(x.min()), float(x.max()))
         if np.isfinite(smallest) and np.isfinite(largest) and (
                 low is None or (smallest > low if low_open else smallest >= low)) and (
                 high is None or (largest < high if high_open else largest <= high)):

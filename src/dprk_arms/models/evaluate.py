@@ -68,11 +68,21 @@ DERIVED_INPUTS = ("economy_krw", "exports_usd", "volume_from_containers", "volum
 
 
 def statement_arrays(x):
-    """The statements' days, stated counts, 'more than' flags and error draws, statements on the last axis."""
+    """The statements' days, stated counts, 'more than' flags and error draws, statements on the last axis.
+
+    A field the same in every draw (the days, counts and flags, read-only views of one number each) comes as
+    one value per statement, which broadcasts: stacking it over a million draws would write 8 MB a statement."""
     k = sum(1 for name in x if name.startswith("statement_days_"))
-    fields = ("days", "containers", "more_than", "u")
-    columns = np.broadcast_arrays(*(np.asarray(x[f"statement_{f}_{i}"], dtype=float) for f in fields for i in range(k)))
-    return tuple(np.stack(columns[j * k:(j + 1) * k], axis=-1) for j in range(len(fields)))
+    fields = [[np.asarray(x[f"statement_{f}_{i}"], dtype=float) for i in range(k)]
+              for f in ("days", "containers", "more_than", "u")]
+    shape = np.broadcast_shapes(*(c.shape for columns in fields for c in columns))
+    return tuple(np.array([c.flat[0] for c in columns]) if all(_constant(c) for c in columns)
+                 else np.stack(np.broadcast_arrays(*columns, np.empty(shape))[:k], axis=-1) for columns in fields)
+
+
+def _constant(column) -> bool:
+    """One number, or one number repeated without copies (every stride 0): the same in every draw."""
+    return column.size == 1 or (column.size > 0 and not any(column.strides))
 
 
 def shipment_curve(x):
