@@ -8,7 +8,7 @@ import dprk_arms
 PACKAGE = Path(dprk_arms.__file__).parent
 # Lowest first. models are pure numpy and import nothing of ours: the lowest floor above the shared basics.
 LAYERS = ["base", "models", "data", "simulation", "presentation", "briefs", "cli"]
-BASE = {"__init__", "paths", "errors", "defaults", "files", "interrupts"}
+BASE = {"__init__", "paths", "errors", "defaults", "files", "interrupts", "allocator"}
 TOP = {"cli", "__main__"}
 
 

@@ -152,3 +152,27 @@ def test_summary_of_every_output_is_numpys_quantiles_and_mean(catalog):
     for i, column in enumerate(["p5", "p50", "p95"]):
         assert np.array_equal(table[column].to_numpy(), expected[i], equal_nan=True)
     assert np.allclose(table["mean"].to_numpy(), values.mean(axis=0), rtol=1e-12, equal_nan=True)
+
+
+def test_the_allocator_is_set_up_once_where_glibc_is(monkeypatch):
+    import ctypes
+    import sys
+    from dprk_arms import allocator
+    calls = []
+
+    class Libc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return 1
+    monkeypatch.setattr(allocator, "_done", False)
+    monkeypatch.setattr(ctypes, "CDLL", lambda *a, **k: Libc())
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert allocator.keep_freed_memory() and allocator.keep_freed_memory()
+    assert calls == [(allocator.M_MMAP_THRESHOLD, allocator.MMAP_THRESHOLD_BYTES),
+                     (allocator.M_TRIM_THRESHOLD, allocator.TRIM_THRESHOLD_BYTES)]  # once, not per run
+
+    def missing(*a, **k):
+        raise OSError("libc.so.6: cannot open shared object file")
+    monkeypatch.setattr(allocator, "_done", False)
+    monkeypatch.setattr(ctypes, "CDLL", missing)  # musl or a static build: the defaults stand, nothing breaks
+    assert allocator.keep_freed_memory() is False

@@ -6,6 +6,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from .. import allocator
 from ..data.correlations import effective
 from ..defaults import CHUNK_DRAWS, DEFAULT_DRAWS, DEFAULT_SEED
 from ..models.evaluate import OUTPUTS, cumulative_at, evaluate
@@ -77,6 +78,7 @@ def simulate(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timeline
     rank correlations {(a, b): rho} between inputs (None: the data's defaults; a RunSpec's rank_correlations)."""
     if int(draws) < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
+    allocator.keep_freed_memory()
     timeline = timeline or catalog.timeline()
     if correlations is None:
         correlations = effective(catalog.correlations, {})
@@ -125,6 +127,7 @@ def summarise(resolved, catalog, draws=DEFAULT_DRAWS, seed=DEFAULT_SEED, timelin
     draws, chunk_draws = int(draws), max(1, int(chunk_draws or CHUNK_DRAWS))
     if draws < 1:
         raise ValueError(f"draws must be at least 1, got {draws}")
+    allocator.keep_freed_memory()
     timeline = timeline or catalog.timeline()
     if correlations is None:
         correlations = effective(catalog.correlations, {})
