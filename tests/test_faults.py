@@ -155,6 +155,23 @@ def test_a_brief_is_published_only_when_every_cell_ran(tmp_path, capsys, light):
     _assert_summary_names_only_what_is_there(outcomes, out, capsys)
 
 
+@pytest.mark.parametrize("overrides", [{}, {"dud_fraction": 0.3}], ids=["plain", "with-p"])
+def test_a_cell_that_raises_is_numbered_where_it_stands_in_the_file(tmp_path, light, overrides):
+    """papermill adds marker cells around an error (and its injected parameters): none of them is counted, nor
+    does a stale injected cell in the file (an executed copy rendered again) shift the count."""
+    nb = nbformat.read(light, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Own notes"))
+    stale = nbformat.v4.new_code_cell("run_spec = None", metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(2, stale)  # after the parameters cell, where papermill puts it
+    nb.cells.append(nbformat.v4.new_code_cell("raise ValueError('boom')"))
+    nbformat.write(nb, tmp_path / "raises.ipynb")
+    jobs = plan.scenario_jobs(["low-price"], False, overrides, tmp_path / "out", 120, draws=DRAWS,
+                              notebook=str(tmp_path / "raises.ipynb"))
+    outcome = pool.run_jobs(jobs, workers=1)[0]
+    assert outcome.status == "failed" and "ValueError: boom" in outcome.message
+    assert outcome.message.startswith(f"cell {len(nb.cells)} (\"raise ValueError"), outcome.message
+
+
 def test_a_failing_cell_is_numbered_as_its_author_counts(tmp_path):
     """From 1, markdown included, papermill's injected parameters not: the same number with or without -p."""
     from dprk_arms.briefs import execute
@@ -163,10 +180,12 @@ def test_a_failing_cell_is_numbered_as_its_author_counts(tmp_path):
     nb.cells = [nbformat.v4.new_markdown_cell("# A brief"), nbformat.v4.new_code_cell("x = 1", metadata=done),
                 nbformat.v4.new_code_cell("x = 2", metadata={"tags": ["injected-parameters"], **done}),
                 nbformat.v4.new_markdown_cell("Text"), nbformat.v4.new_code_cell("y = x", metadata=done),
+                nbformat.v4.new_markdown_cell("error", metadata={"tags": ["papermill-error-cell-tag"]}),
                 nbformat.v4.new_code_cell("z = y", metadata={"papermill": {"status": "pending"}})]
     nbformat.write(nb, tmp_path / "injected.ipynb")
     with pytest.raises(execute.IncompleteNotebook, match=r"^cell 5 \('z = y'\)"):
         execute.check_complete(tmp_path / "injected.ipynb")
+    del nb.cells[5]  # the marker papermill puts before a failing cell
     del nb.cells[2]  # no -p given: no injected cell, the same number
     nbformat.write(nb, tmp_path / "plain.ipynb")
     with pytest.raises(execute.IncompleteNotebook, match=r"^cell 5 \('z = y'\)"):

@@ -6,7 +6,8 @@ import papermill
 from .. import paths
 from .kernel import KERNEL_NAME, START_TIMEOUT_S
 
-INJECTED = "injected-parameters"  # papermill's tag on the cell it adds
+# papermill's tags on the cells it adds: the parameters it injects, and the two markers around a failing cell
+ADDED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 
 
 class IncompleteNotebook(RuntimeError):
@@ -20,10 +21,19 @@ class IncompleteNotebook(RuntimeError):
         self.evalue = str(self)
 
 
-def cell_number(nb, index) -> int:
-    """The number a reader gives the executed notebook's cell `index` in the notebook they wrote: counted from 1,
-    markdown cells included, the parameters papermill injected not."""
-    return 1 + sum(1 for cell in nb.cells[:index] if INJECTED not in cell.get("metadata", {}).get("tags", []))
+def cell_number(nb, index, source=None) -> int:
+    """The number a reader gives the executed notebook's cell `index` in the notebook they wrote (`source`, a
+    path): its place there, found by the cell's id, counted from 1 with markdown cells included. Without the
+    source, or for a cell it lacks, the executed notebook's cells are counted but for those papermill added."""
+    cell_id = nb.cells[index].get("id")
+    if source is not None and cell_id:
+        try:
+            ids = [c.get("id") for c in nbformat.read(str(source), as_version=4).cells]
+        except Exception:  # noqa: BLE001 - unreadable now: count instead
+            ids = []
+        if ids.count(cell_id) == 1:
+            return ids.index(cell_id) + 1
+    return 1 + sum(1 for cell in nb.cells[:index] if not ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])))
 
 
 def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_TIMEOUT_S):
@@ -40,15 +50,15 @@ def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_
         execution_timeout=timeout, iopub_timeout=timeout, start_timeout=start_timeout, progress_bar=False,
         log_output=False, report_mode=False, **extra,
     )
-    check_complete(output)
+    check_complete(output, notebook)
 
 
-def check_complete(executed):
+def check_complete(executed, source=None):
     """Raise IncompleteNotebook at the first code cell papermill did not complete: papermill treats a
     SystemExit(0) as a quiet stop, which would otherwise publish a truncated brief."""
     nb = nbformat.read(str(executed), as_version=4)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("status") != "completed":
-            raise IncompleteNotebook(cell_number(nb, index), cell)
+            raise IncompleteNotebook(cell_number(nb, index, source), cell)
         if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            raise IncompleteNotebook(cell_number(nb, index), cell)
+            raise IncompleteNotebook(cell_number(nb, index, source), cell)

@@ -119,7 +119,7 @@ def _failed(job, start, exc, executed, with_log=False, mark_cell=False):
     try:
         failed.mkdir(parents=True, exist_ok=True)
         if executed is not None and executed.is_file():
-            cell = _mark_failing_cell(executed, ename, evalue) if mark_cell else None
+            cell = _mark_failing_cell(executed, ename, evalue, job.notebook) if mark_cell else None
             if cell:
                 message = f"cell {cell[0]} ({cell[1]!r}): {message}"
             target = failed / f"{job.name}.ipynb"
@@ -142,7 +142,7 @@ def _failed(job, start, exc, executed, with_log=False, mark_cell=False):
     return Outcome(job.name, "failed", time.monotonic() - start, message, tuple(str(k) for k in kept))
 
 
-def _mark_failing_cell(path, ename, evalue):
+def _mark_failing_cell(path, ename, evalue, source=None):
     """(number as its author counts it, first line) of the last cell papermill started; adds an error output when it has none
     (a dead kernel, a timeout or a quiet stop leaves the cell without one)."""
     import nbformat
@@ -162,4 +162,4 @@ def _mark_failing_cell(path, ename, evalue):
         except OSError:
             pass  # unmarked, but still kept
     from .execute import cell_number
-    return cell_number(nb, index), cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
+    return cell_number(nb, index, source), cell.source.strip().splitlines()[0][:60] if cell.source.strip() else ""
