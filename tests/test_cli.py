@@ -149,6 +149,14 @@ BAD_COMMAND_LINES = [
         '"cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, "source": "x = 1", '
         '"outputs": [], "execution_count": null}]}')],
      ["--notebook", "jl.ipynb is written for julia"]),
+    ("render-notebook-for-r-by-its-kernel", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "ir.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "ir", "display_name": '
+        '"R"}}, "cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, '
+        '"source": "run_spec <- NULL", "outputs": [], "execution_count": null}]}')],
+     ["--notebook", "ir.ipynb is for kernel 'ir R', which names no language"]),
+    ("render-notebook-metadata-a-list", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "list.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": [], "cells": []}')],
+     ["--notebook", "list.ipynb is not a valid notebook"]),
     ("render-notebook-yaml", ["render", "baseline", "--out", _out, "--notebook",
                               lambda tp: _file(tp, "brief.yaml", "title: x\n")], ["--notebook", "not a .ipynb file"]),
 ]
@@ -400,3 +408,18 @@ def test_an_interrupted_process_exits_130_not_by_sigint(tmp_path):
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.splitlines() == ["dprk-arms: interrupted"]
     assert (tmp_path / "atexit-ran").exists()
+
+
+@pytest.mark.parametrize("metadata", [
+    {}, {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    {"kernelspec": {"name": "p", "display_name": "P", "language": "python3"}}, {"language_info": {"name": "ipython"}},
+    {"kernelspec": {"name": "conda-env-foo-py", "display_name": "Python [conda env:foo]"}},
+    {"kernelspec": {"name": "xpython", "display_name": "xeus"}}, {"kernelspec": {"name": "", "display_name": ""}},
+], ids=["none", "python3", "language-python3", "ipython", "conda-env", "xeus-python", "blank"])
+def test_a_python_notebook_is_accepted_whatever_its_metadata_calls_python(tmp_path, metadata):
+    import nbformat
+    from dprk_arms.briefs import plan
+    nb = nbformat.v4.new_notebook(metadata=metadata)
+    nb.cells = [nbformat.v4.new_code_cell("run_spec = None", metadata={"tags": ["parameters"]})]
+    nbformat.write(nb, tmp_path / "mine.ipynb")
+    assert plan.brief_notebook(str(tmp_path / "mine.ipynb")) == (tmp_path / "mine.ipynb").resolve()

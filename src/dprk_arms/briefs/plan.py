@@ -48,26 +48,37 @@ def brief_notebook(path: str | None) -> Path:
     try:
         document = nbformat.read(str(notebook), as_version=4)
         nbformat.validate(document)
-    except Exception as exc:  # nbformat raises several kinds: JSON, validation, I/O, encoding
+    except Exception as exc:  # nbformat raises several kinds: JSON, validation, I/O, encoding, a malformed shape
+        # a validation error's own message, not the schema dump that follows it
+        said = " ".join(str(getattr(exc, "message", None) or exc).split())
         raise ScenarioError("--notebook", "notebook", f"{notebook} is not a valid notebook: "
-                            f"{type(exc).__name__}: {exc}") from None
+                            f"{type(exc).__name__}: {said[:300]}") from None
     if not any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in document.cells):
         raise ScenarioError("--notebook", "notebook", f"{notebook} has no cell tagged 'parameters' to receive "
                             "run_spec and render_digest; start from a copy of notebooks/brief.ipynb")
     language = _language(document.metadata)
-    if language not in (None, "python"):
-        raise ScenarioError("--notebook", "notebook", f"{notebook} is written for {language}; briefs run on the "
-                            "project's Python kernel")
+    if language != "python":
+        raise ScenarioError("--notebook", "notebook", f"{notebook} is {language}; briefs run on the project's "
+                            "Python kernel")
     return notebook.resolve()
 
 
-def _language(metadata) -> str | None:
-    """The notebook's language as its metadata names it (kernelspec first, then language_info), lower case."""
-    for section, key in (("kernelspec", "language"), ("language_info", "name")):
-        value = metadata.get(section, {}).get(key)
+def _language(metadata) -> str:
+    """"python", or in words what else the notebook's metadata says it is written for. The language named
+    (kernelspec first, then language_info) decides; a kernelspec that names none is judged by its name and
+    display name; a notebook with no kernelspec or language is taken for Python, as most tools that leave them
+    out write Python."""
+    spec = metadata.get("kernelspec") if isinstance(metadata.get("kernelspec"), dict) else {}
+    info = metadata.get("language_info") if isinstance(metadata.get("language_info"), dict) else {}
+    for value in (spec.get("language"), info.get("name")):
         if isinstance(value, str) and value.strip():
-            return value.strip().lower()
-    return None
+            name = value.strip().lower()
+            return "python" if name.startswith("python") or name == "ipython" else f"written for {name}"
+    names = " ".join(str(spec.get(k, "")) for k in ("name", "display_name")).strip()
+    if not names or "py" in names.lower():
+        return "python"
+    return (f"for kernel {names!r}, which names no language (add \"language\": \"python\" to its kernelspec if "
+            "it is Python)")
 
 
 def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | None, timeout: int,
