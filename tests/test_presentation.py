@@ -31,30 +31,50 @@ def test_threshold_probability_label_clears_the_threshold_line(catalog):
 
 SEED_LIKE = {"volume_route": "stated", "volume_rounds": 1e6, "price_152mm_usd": 3000, "price_122mm_usd": 3000,
              "price_other_usd": 3000, "in_kind_share": 0}
+CLOSE_COUNTS = [{"date": "2024-04-15", "containers": 7500, "source": "t"}, {"date": "2024-04-20", "containers": 7600,
+                                                                          "source": "t"},
+                {"date": "2024-05-01", "rounds": 2_000_000, "source": "t"},
+                {"date": "2024-05-10", "rounds": 2_100_000, "source": "t"}]
+TIMELINE_CASES = [(None, {}, ()), ("2023-11-01", SEED_LIKE, ()), ("2024-03-15", {}, ()), ("2024-09-30", {}, ()),
+                  ("2023-09-15", {}, ()), ("2023-10-01", {}, ()), ("2023-10-16", {}, ()), ("2024-01-15", {}, ()),
+                  ("2024-02-23", {}, ()), ("2024-06-15", {}, ()), ("2025-06-30", {}, ()), ("2026-06-30", {}, ()),
+                  ("2024-06-01", {}, CLOSE_COUNTS), (None, {"volume_route": "intel"}, ())]
 
 
-@pytest.mark.parametrize("as_of,overrides", [(None, {}), ("2023-11-01", SEED_LIKE), ("2024-03-15", {}),
-                                             ("2024-09-30", {})], ids=["last-count", "seed-like", "later", "extrapolated"])
-def test_timeline_labels_clear_each_other_the_lines_and_the_frame(catalog, as_of, overrides):
-    """No label of the dated-flow chart overlaps another or leaves its chart's frame, and neither the as-of line
-    nor a year's red economy line strikes one (they crowded at the as-of date and over the highest statement)."""
-    spec = runspec.build(catalog, overrides=overrides, as_of=as_of)
-    line = catalog.timeline(spec.as_of or None, ())
+@pytest.mark.parametrize("as_of,overrides,extra", TIMELINE_CASES,
+                         ids=[f"{a or 'last-count'}-{i}" for i, (a, _, _) in enumerate(TIMELINE_CASES)])
+def test_timeline_labels_clear_each_other_the_lines_and_the_frame(catalog, as_of, overrides, extra):
+    """No label of the dated-flow chart overlaps another or the legend, leaves its chart's frame, or is struck by
+    the as-of line, the P50 curve or a year's red economy line, and the date ticks do not run together: at
+    as-of dates from the first weeks to years out, on a statement's day, and with counts days apart."""
+    spec = runspec.build(catalog, overrides=overrides, as_of=as_of, statements=list(extra) or None)
+    line = catalog.timeline(spec.as_of or None, spec.statements)
     fig = plots.timeline(montecarlo.simulate(spec.resolved, catalog, 2000, 7, line), line, spec.resolved)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
-        frame, boxes = ax.get_window_extent(renderer), [t.get_window_extent(renderer) for t in ax.texts]
+        texts = [t for t in ax.texts if t.get_visible()]
+        frame, boxes = ax.get_window_extent(renderer), [t.get_window_extent(renderer) for t in texts]
+        legend = [ax.get_legend().get_window_extent(renderer)] if ax.get_legend() else []
         as_of_x = [ax.transData.transform((ln.get_xdata()[0], 0))[0] for ln in ax.lines
                    if ln.get_color() == plots.RED and list(ln.get_ydata()) == [0, 1]]  # axvline
+        curves = [ax.transData.transform(ln.get_xydata()) for ln in ax.lines if ln.get_color() == plots.BLUE]
         economy = [ax.transData.transform(seg) for c in ax.collections if hasattr(c, "get_segments")
                    for seg in c.get_segments()]  # hlines
-        for i, (text, box) in enumerate(zip(ax.texts, boxes)):
+        for i, (text, box) in enumerate(zip(texts, boxes)):
             label = text.get_text()
             assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, label
-            assert not any(box.overlaps(other) for other in boxes[i + 1:]), label
+            assert not any(box.overlaps(other) for other in boxes[i + 1:] + legend), label
             assert not any(box.x0 < x < box.x1 for x in as_of_x), label
             assert not any(box.y0 < y < box.y1 and box.x0 < x1 and x0 < box.x1 for (x0, y), (x1, _) in economy), label
+            assert not any(np.any((c[:, 0] > box.x0) & (c[:, 0] < box.x1) & (c[:, 1] > box.y0) & (c[:, 1] < box.y1))
+                           for c in curves), label
+        if ax in fig.axes[:2] and as_of in (None, "2024-03-15", "2023-11-01"):  # the shipped dates: labels all drawn
+            assert len(texts) == len(ax.texts), [t.get_text() for t in ax.texts if not t.get_visible()]
+        ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:])), [t.get_text() for t in ax.get_xticklabels()]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
 
 
 def test_fire_rate_labels_sit_beside_their_dashed_lines(catalog):

@@ -306,18 +306,15 @@ def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figu
         c5, c50, c95 = bands["containers"]
         top.fill_between(dates, c5, c95, color=LIGHT_BLUE, label="P5 to P95")
         top.plot(dates, c50, color=BLUE, label="P50")
-        labels = []
+        labels = {top: [], middle: []}
         for s in line.statements:
             if s.containers:
                 hollow = s.kind == "all-cargo"
                 top.plot([np.datetime64(s.date)], [s.containers], "o", ms=5, color=GOLD if hollow else "black",
                          mfc="white" if hollow else "black")
-                labels.append(top.annotate(f"{s.containers:,.0f}" + ("+" if s.qualifier == "more than" else ""),
-                                           (np.datetime64(s.date), s.containers), xytext=(-4, 6),
-                                           textcoords="offset points", ha="right", fontsize=6.5))
-        _mark_as_of(top, as_of, line)
-        # headroom for the labels over the highest statement, which would otherwise run into the title
-        top.set_ylim(0, 1.14 * max(c95.max(), *(s.containers or 0 for s in line.statements)))
+                labels[top].append(top.annotate(f"{s.containers:,.0f}" + ("+" if s.qualifier == "more than" else ""),
+                                                (np.datetime64(s.date), s.containers), xytext=LABEL_PLACES[0][0],
+                                                textcoords="offset points", fontsize=6.5))
         top.set(title="Containers shipped DPRK to Russia, cumulative", ylabel="containers")
         top.yaxis.set_major_formatter(PLAIN)
         top.legend(loc="upper left", fontsize=7)
@@ -327,41 +324,89 @@ def timeline(sim, line, resolved, threshold=THRESHOLD_SHARE) -> "matplotlib.figu
         for s in line.statements:
             if s.rounds:
                 middle.plot([np.datetime64(s.date)], [s.rounds / 1e6], "D", ms=4, color=RED)
-                # up and to the left, as the containers' labels: a rising flow leaves that corner empty, and the
-                # label stays clear of the as-of line and the chart's right edge
-                middle.annotate(statement_label(s), (np.datetime64(s.date), s.rounds / 1e6), xytext=(-4, 4),
-                                textcoords="offset points", fontsize=6.5, color=RED, ha="right")
-        _mark_as_of(middle, as_of, line)
+                labels[middle].append(middle.annotate(statement_label(s), (np.datetime64(s.date), s.rounds / 1e6),
+                                                      xytext=LABEL_PLACES[0][0], textcoords="offset points",
+                                                      fontsize=6.5, color=RED))
         middle.set(title=f"Rounds shipped (volume route: {resolved['volume_route']})", ylabel="million rounds")
-        for ax in (top, middle):
+        # headroom over the highest band or statement, for the labels above them
+        top.set_ylim(0, 1.15 * max(c95.max(), *(s.containers or 0 for s in line.statements)))
+        middle.set_ylim(0, 1.15 * max(r95.max(), *((s.rounds or 0) / 1e6 for s in line.statements)))
+        for ax, curve in ((top, c50), (middle, r50)):
+            # a month's tick per label would run the labels together on a year's axis
+            ax.xaxis.set_major_locator(matplotlib.dates.AutoDateLocator(minticks=3, maxticks=7))
             ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%b %Y"))
             ax.set_xlim(dates[0], dates[-1])
+            labels[ax].append(_mark_as_of(ax, as_of, line))
         _calendar_bars(bottom, sim, [y for y in CALENDAR_YEARS if sim.outputs[f"revenue_{y}_usd"].max() > 0], threshold)
-        _clear_neighbours(fig, labels)
+        _place_labels(fig, {top: (dates, c50), middle: (dates, r50)}, labels, as_of)
     return fig
 
 
-def _clear_neighbours(fig, labels):
-    """Move a statement's label below and right of its point where it would overlap the label before it (two
-    counts a few weeks apart, on an axis spanning a year)."""
-    fig.draw_without_rendering()  # lays the figure out, so the labels' boxes are where they will be drawn
+# Where a statement's label may sit around its point, in order of preference (offset points, alignment): up and
+# to the left first, as a rising flow leaves that corner empty.
+LABEL_PLACES = [((-4, 5), "right", "bottom"), ((4, 5), "left", "bottom"), ((4, -5), "left", "top"),
+                ((-4, -5), "right", "top"), ((0, 8), "center", "bottom"), ((0, -8), "center", "top")]
+AS_OF_PLACES = [((-3, 3), 0.0, "bottom"), ((-3, -3), 1.0, "top")]  # at the foot, else at the head
+
+
+def _place_labels(fig, curves, labels, as_of):
+    """Give each statement's label the first place where it stays in its chart's frame and clear of the legend, the
+    labels placed before it, its chart's P50 curve and the as-of line; one with no such place is not drawn (the
+    caption lists every statement). The as-of label (last in each chart's list) goes at the foot unless something
+    is in its way there, then at the head."""
+    fig.draw_without_rendering()  # lays the figure out, so the boxes below are where they will be drawn
     renderer = fig.canvas.get_renderer()
-    placed = []
-    for label in labels:
-        if any(label.get_window_extent(renderer).overlaps(box) for box in placed):
-            label.set(position=(4, -6), ha="left", va="top")
-        placed.append(label.get_window_extent(renderer))
+    for ax, (dates, curve) in curves.items():
+        frame = ax.get_window_extent(renderer)
+        line_x = ax.transData.transform((matplotlib.dates.date2num(as_of), 0))[0]
+        points = ax.transData.transform(np.column_stack([matplotlib.dates.date2num(dates), curve]))
+        placed = [ax.get_legend().get_window_extent(renderer)] if ax.get_legend() else []
+
+        def clashes(box, strike_line=True):
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            on_curve = np.any((points[:, 0] >= box.x0) & (points[:, 0] <= box.x1) &
+                              (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1))
+            struck = strike_line and box.x0 < line_x < box.x1
+            return (not inside) * 4 + sum(box.overlaps(other) for other in placed) * 2 + bool(on_curve) + struck
+
+        *statements, as_of_label = labels[ax]
+        for label in statements:
+            best = None
+            for offset, ha, va in LABEL_PLACES:
+                label.set(position=offset, ha=ha, va=va)
+                score = clashes(label.get_window_extent(renderer))
+                if best is None or score < best[0]:
+                    best = (score, offset, ha, va)
+                if score == 0:
+                    break
+            label.set(position=best[1], ha=best[2], va=best[3])
+            if best[0]:  # no clear place (counts weeks apart on an axis of years): the caption lists them all
+                label.set_visible(False)
+            else:
+                placed.append(label.get_window_extent(renderer))
+        best = None
+        for offset, y, va in AS_OF_PLACES:
+            as_of_label.set(position=offset, va=va)
+            as_of_label.xy = (as_of_label.xy[0], y)
+            score = clashes(as_of_label.get_window_extent(renderer), strike_line=False)
+            if best is None or score < best[0]:
+                best = (score, offset, y, va)
+            if score == 0:
+                break
+        as_of_label.set(position=best[1], va=best[3])
+        as_of_label.xy = (as_of_label.xy[0], best[2])
 
 
 def _mark_as_of(ax, as_of, line):
     ax.axvline(as_of, color=RED, lw=1)
     # left of the line (it can sit at the chart's edge), a little clear of it so the line does not strike the text;
-    # at the foot, which a cumulative flow leaves empty by the as-of date, while the statements' labels sit high
-    ax.annotate("as of" + (" (extrapolated)" if line.extrapolated else ""), xy=(as_of, 0.0),
-                xycoords=ax.get_xaxis_transform(), xytext=(-3, 3), textcoords="offset points", color=RED,
-                fontsize=7, va="bottom", ha="right")
+    # at the foot, which a cumulative flow leaves empty by the as-of date (_place_labels moves it where it is not)
+    label = ax.annotate("as of" + (" (extrapolated)" if line.extrapolated else ""), xy=(as_of, 0.0),
+                        xycoords=ax.get_xaxis_transform(), xytext=(-3, 3), textcoords="offset points", color=RED,
+                        fontsize=7, va="bottom", ha="right")
     if line.extrapolated:
         ax.axvspan(np.datetime64(line.last_count.date), as_of, color="#f3f3f3", zorder=0)
+    return label
 
 
 def _calendar_bars(ax, sim, years, threshold):
