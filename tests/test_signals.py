@@ -114,6 +114,8 @@ def test_interrupt_during_a_batch(with_good_baseline, light, sig):
     _, err = proc.communicate(timeout=DEADLINE_S)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
+    # cleaned up before it exited, as a finished run is: no scratch, no half-made file waits for the next run
+    assert not (out / ".work").exists() and not list(out.glob(".*.dprk-arms-*")), list(out.rglob("*"))
     _poll(lambda: not _descendants(token), "the workers and kernels to exit")
     _assert_pdfs_whole(out)
     assert (out / "baseline.pdf").read_bytes() == good  # held at the gate: nothing was published

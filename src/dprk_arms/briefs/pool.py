@@ -18,6 +18,9 @@ from .nbimports import skip_iri_format_checker
 from .job import Outcome
 
 
+STOP_WAIT_S = 30  # for a terminated worker to exit before it is killed: generous, a bound and not a timing
+
+
 def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
     """Render the jobs that changed, in parallel; returns outcomes in job order."""
     from tqdm import tqdm
@@ -26,16 +29,18 @@ def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
         clean_stale(folder)
     outcomes = {j.name: Outcome(j.name, "skipped", 0.0, "unchanged") for j in jobs if not force and is_current(j)}
     todo = [j for j in jobs if j.name not in outcomes]
-    with tqdm(total=len(todo), desc="rendering", unit="brief", file=sys.stderr, disable=None) as progress:
-        broken = _run_pool(todo, workers, outcomes, progress)
-        # A worker that died (not just a failed cell) breaks the whole pool: retry the unfinished jobs
-        # one at a time, so only the job that kills its worker is marked failed.
-        for job in broken:
-            if _run_pool([job], 1, outcomes, progress):
-                outcomes[job.name] = Outcome(job.name, "failed", 0.0, "the render worker process died")
-                progress.update(1)
-    for folder in {j.out_dir for j in jobs}:
-        clean_stale(folder)  # the workers have exited: their scratch folders go too
+    try:
+        with tqdm(total=len(todo), desc="rendering", unit="brief", file=sys.stderr, disable=None) as progress:
+            broken = _run_pool(todo, workers, outcomes, progress)
+            # A worker that died (not just a failed cell) breaks the whole pool: retry the unfinished jobs
+            # one at a time, so only the job that kills its worker is marked failed.
+            for job in broken:
+                if _run_pool([job], 1, outcomes, progress):
+                    outcomes[job.name] = Outcome(job.name, "failed", 0.0, "the render worker process died")
+                    progress.update(1)
+    finally:  # interrupted too: the workers have exited, so their scratch folders (and half-made files) go
+        for folder in {j.out_dir for j in jobs}:
+            clean_stale(folder)
     return [outcomes[j.name] for j in jobs]
 
 
@@ -89,7 +94,14 @@ def _watch_parent(parent, poll_s=0.5):
 
 
 def _terminate(pool):
-    """Stop the workers now; their kernels die with them (PR_SET_PDEATHSIG, or their own parent poll)."""
-    for process in list(getattr(pool, "_processes", {}).values()):
+    """Stop the workers now and wait until they have gone (so clean-up sees their scratch as stale); their
+    kernels die with them (PR_SET_PDEATHSIG, or their own parent poll)."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for process in processes:
         process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(STOP_WAIT_S)
+        if process.is_alive():  # a worker stuck in a system call: SIGTERM did not take
+            process.kill()
+            process.join()
