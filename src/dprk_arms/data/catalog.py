@@ -17,6 +17,9 @@ SERIES_UNITS = {"gni_nominal": "KRW", "gdp_nominal": "KRW", "exports": "USD", "k
 DATA_FILES = ("sources.csv", "claims.csv", "parameters.csv", "series.csv", "statements.csv", "correlations.csv")
 
 
+ROUTE_INPUTS = {"volume_rounds": "stated", "intel_volume_rounds": "intel"}  # input -> the route that uses it
+
+
 @dataclass(frozen=True)
 class Catalog:
     data_dir: Path
@@ -79,6 +82,16 @@ class Catalog:
         if share_high > 1:
             raise ScenarioError(file, "share_other", f"share_122mm + share_other can reach {share_high:g}; expected at most 1")
         return resolved
+
+    @staticmethod
+    def check_route_inputs(resolved, given, file="-p", key_prefix="") -> None:
+        """Refuse an input the user gave (by -p, a scenario, an axis or solve's --for) that the volume route
+        then ignores: a sweep of it would be flat, an estimate would quietly use another volume."""
+        route = resolved["volume_route"]
+        for name, needs in ROUTE_INPUTS.items():
+            if name in given and route != needs:
+                raise ScenarioError(file, f"{key_prefix}{name}", f"is not used when volume_route is {route}; "
+                                    f"set volume_route to {needs} to use it, or leave {name} out")
 
     def claims_for(self, name) -> list:
         return [self.claims[c] for c in self.parameters[name].claims]

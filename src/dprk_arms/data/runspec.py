@@ -99,6 +99,9 @@ def build(catalog, *, name: str = DEFAULT_NAME, title: str = DEFAULT_TITLE, ques
     for key, value in (extra_overrides or {}).items():
         canonical[key] = canonical_value(catalog.parameters.lookup(key, "-p").parse(value, "-p", key))
     resolved = catalog.resolve(canonical, source)
+    from_p = set(extra_overrides or {})
+    catalog.check_route_inputs(resolved, set(overrides or {}) - from_p, source, key_prefix)
+    catalog.check_route_inputs(resolved, from_p, "-p")
     as_of, statements, timeline = _timeline(catalog, as_of, statements, source)
     own = correlations_mod.parse_scenario(correlations, catalog.parameters, source)
     pairs = correlations_mod.check(correlations_mod.effective(catalog.correlations, own), source)
