@@ -233,6 +233,21 @@ def test_the_fixed_text_names_what_the_scenario_fixes_and_re_ranges(catalog):
     assert "= $1,285" in w.fixed_text() and "$3,000" not in w.fixed_text()
 
 
+def test_the_fixed_text_says_who_set_what_and_what_goes_unused(catalog, tmp_path):
+    w = WhatIf(catalog, overrides={"volume_route": "containers", "share_122mm": 0},
+               correlations={"price_152mm_usd": {"dud_fraction": 0.4}}, as_of="2024-09-30")
+    w.set(volume_rounds=3_000_000)
+    text = w.fixed_text()
+    moved, scenario = text.split("Fixed by the scenario:")
+    assert moved.startswith("Moved here:") and "= 3m (not used: volume_route is containers)" in moved
+    assert "(route) = containers" in scenario and "0.40" in scenario and "As of 30 September 2024." in scenario
+    with pytest.raises(ScenarioError, match="not used when volume_route is containers"):
+        w.save("unused-volume", "t", "q", folder=tmp_path)  # what render would refuse is not written
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(ScenarioError, match="a move fixes one value"):
+        w.set(price_152mm_usd="500:1000:4000")  # a range is not quietly turned into its central value
+
+
 def test_saved_scenario_holds_only_the_moved_inputs(catalog, tmp_path):
     w = WhatIf(catalog, draws=2000, seed=5)
     path = w.save("untouched", "Untouched", "Nothing moved?", folder=tmp_path)

@@ -66,6 +66,9 @@ class WhatIf:
             if name not in KEY_INPUTS:
                 raise ScenarioError("what-if", name, f"not one of the what-if inputs: {', '.join(KEY_INPUTS)}")
             parsed = self.catalog.parameters[name].parse(value, "what-if", name)
+            if isinstance(parsed, Distribution) and not parsed.is_fixed:
+                raise ScenarioError("what-if", name, "a move fixes one value; give a number, or release the input "
+                                    "to give it its distribution back")
             fixed[name] = canonical_value(Distribution("fixed", parsed.central) if isinstance(parsed, Distribution)
                                           else parsed)
         self.catalog.resolve({**self.base, **fixed}, "what-if")
@@ -117,11 +120,19 @@ class WhatIf:
                                    self.timeline, self.rank_correlations())
 
     def fixed_text(self):
-        """Which inputs are fixed or re-ranged, in words (by the user's moves, then by the scenario the panel
-        started from); the rest keep their sourced distributions."""
+        """What this what-if sets, in words and by whom: the user's moves, then what the starting scenario fixes,
+        re-ranges and correlates, and the as-of date; every other input keeps its sourced distribution."""
         words = fmt.parameter_labels(self.catalog)
-        fixed = [f"{words[n]} = {self._shown(n, v)}" for n, v in self.fixed.items()]
-        ranged = []
+        route = self.catalog.resolve(self.overrides(), "what-if")["volume_route"]
+        unused = {n for n, needs in catalog_mod.ROUTE_INPUTS.items() if route != needs}
+
+        def said(name, text):
+            return text + (f" (not used: volume_route is {route})" if name in unused else "")
+
+        moved = [said(n, f"{words[n]} = {self._shown(n, v)}") for n, v in self.fixed.items()]
+        if self.price_correlation is not None:
+            moved.append(f"rank correlation between the three prices = {self.price_correlation:.2f}")
+        fixed, ranged = [], []
         for name in self.base:
             if name in self.fixed:
                 continue
@@ -130,15 +141,19 @@ class WhatIf:
                 low, high = value.bounds
                 span = "P5 {} to P95 {} (median {})" if value.is_unbounded else "from {} to {} (central {})"
                 shown = (self._shown(name, v) for v in (low, high, value.central))
-                ranged.append(f"{words[name]} " + span.format(*shown))
+                ranged.append(said(name, f"{words[name]} " + span.format(*shown)))
             else:
-                fixed.append(f"{words[name]} = {self._shown(name, self.starting_value(name))}")
-        if self.price_correlation is not None:
-            fixed.append(f"rank correlation between the three prices = {self.price_correlation:.2f}")
-        if not fixed and not ranged:
+                fixed.append(said(name, f"{words[name]} = {self._shown(name, self.starting_value(name))}"))
+        correlated = [f"{words[a]} with {words[b]} {rho:.2f}" for a, inner in sorted(self.base_correlations.items())
+                      for b, rho in sorted(inner.items())
+                      if self.price_correlation is None or not {a, b} <= set(PRICES)]
+        parts = [f"{head}: {'; '.join(items)}." for head, items in (
+            ("Moved here", moved), ("Fixed by the scenario", fixed), ("The scenario's ranges", ranged),
+            ("The scenario's rank correlations", correlated)) if items]
+        if self.as_of:
+            parts.append(f"As of {fmt.as_of_text(self.as_of)}.")
+        if not parts:
             return "Nothing fixed: every input keeps its distribution."
-        parts = ([f"Fixed: {'; '.join(fixed)}."] if fixed else []) + (
-            [f"The scenario's ranges: {'; '.join(ranged)}."] if ranged else [])
         return " ".join(parts + ["Every other input keeps its sourced distribution."])
 
     def _shown(self, name, value):
