@@ -433,3 +433,26 @@ def test_a_python_notebook_is_accepted_whatever_its_metadata_calls_python(tmp_pa
     nb.cells = [nbformat.v4.new_code_cell("run_spec = None", metadata={"tags": ["parameters"]})]
     nbformat.write(nb, tmp_path / "mine.ipynb")
     assert plan.brief_notebook(str(tmp_path / "mine.ipynb")) == (tmp_path / "mine.ipynb").resolve()
+
+
+@pytest.mark.parametrize("step", ["out-folder-probe", "atomic-write"])
+def test_an_interrupt_between_making_and_removing_a_file_leaves_nothing(tmp_path, monkeypatch, step):
+    """SIGTERM landing just after a temporary file is made (as it did under load, leaving the out folder's probe
+    behind): it is held until the file is removed or noted for removal, then ends the command as usual."""
+    import tempfile
+    from dprk_arms import files, interrupts
+    monkeypatch.setattr(interrupts, "_received", [signal.SIGTERM])  # not the first: no grace timer in a test
+    made = tempfile.mkstemp
+
+    def mkstemp_then_signal(*args, **kwargs):
+        result = made(*args, **kwargs)
+        interrupts.on_signal(signal.SIGTERM, None)  # the handler, as the signal would run it here
+        return result
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_then_signal)
+    with pytest.raises(KeyboardInterrupt):
+        if step == "out-folder-probe":
+            cli.check_out_folder(tmp_path / "out")
+        else:
+            files.write_atomic(tmp_path / "out.csv", "a,b\n")
+    assert not list(tmp_path.rglob("*")), list(tmp_path.rglob("*"))
+    assert not interrupts._holding and not interrupts._held

@@ -386,9 +386,10 @@ def check_out_folder(folder, option="--out"):
         for parent in reversed(missing):
             parent.mkdir()
             created.append(parent)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".dprk-arms-probe-")
-        os.close(fd)
-        os.unlink(probe)
+        with interrupts.deferred():  # made and removed as one step: an interrupt between would leave it
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".dprk-arms-probe-")
+            os.close(fd)
+            os.unlink(probe)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ScenarioError(option, "out", f"{folder} is not a usable folder: {reason}"

@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from . import interrupts
+
 SCRATCH_PREFIX = "dprk-arms-"  # with the owner's pid: what clean-up may remove once that process is gone
 
 
@@ -42,7 +44,8 @@ def atomic_paths(*targets):
     temporaries = []
     try:
         for target in targets:
-            temporaries.append(temp_beside(target))
+            with interrupts.deferred():  # made and noted for removal as one step
+                temporaries.append(temp_beside(target))
         yield temporaries
         for tmp, target in zip(temporaries, targets):
             os.replace(tmp, target)

@@ -22,15 +22,40 @@ def _hard_exit():
     os._exit(EXIT_INTERRUPTED)
 
 
+_holding = 0  # depth of deferred() blocks running
+_held = False  # an interrupt arrived inside one
+
+
 def on_signal(signum, frame):
-    """Note the interrupt, raise KeyboardInterrupt, and make sure the process ends even if that is swallowed."""
+    """Note the interrupt, raise KeyboardInterrupt (at the end of a deferred() block if inside one), and make
+    sure the process ends even if that is swallowed."""
+    global _held
     first = not _received
     _received.append(signum)
     if first:
         timer = threading.Timer(GRACE_S, _hard_exit)
         timer.daemon = True  # a command that ends in time takes the timer with it
         timer.start()
+    if _holding:
+        _held = True
+        return
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def deferred():
+    """Hold an interrupt for the length of the block, which must be short (a file made and noted for clean-up,
+    made and removed again): it lands as the block ends, so nothing is left between the two steps. Held in
+    Python, not by masking signals, which another thread of the process would receive instead."""
+    global _holding, _held
+    _holding += 1
+    try:
+        yield
+    finally:
+        _holding -= 1
+        if not _holding and _held:
+            _held = False
+            raise KeyboardInterrupt
 
 
 def received() -> bool:
