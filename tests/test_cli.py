@@ -167,6 +167,11 @@ BAD_COMMAND_LINES = [
     ("render-notebook-metadata-a-list", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
         tp, "list.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": [], "cells": []}')],
      ["--notebook", "list.ipynb is not a valid notebook"]),
+    ("render-notebook-for-scala-spylon", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
+        tp, "sc.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "spylon-kernel", '
+        '"display_name": "spylon-kernel"}}, "cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": '
+        '["parameters"]}, "source": "val x = 1", "outputs": [], "execution_count": null}]}')],
+     ["--notebook", "sc.ipynb is for kernel 'spylon-kernel"]),
     ("render-notebook-yaml", ["render", "baseline", "--out", _out, "--notebook",
                               lambda tp: _file(tp, "brief.yaml", "title: x\n")], ["--notebook", "not a .ipynb file"]),
 ]
@@ -425,7 +430,11 @@ def test_an_interrupted_process_exits_130_not_by_sigint(tmp_path):
     {"kernelspec": {"name": "p", "display_name": "P", "language": "python3"}}, {"language_info": {"name": "ipython"}},
     {"kernelspec": {"name": "conda-env-foo-py", "display_name": "Python [conda env:foo]"}},
     {"kernelspec": {"name": "xpython", "display_name": "xeus"}}, {"kernelspec": {"name": "", "display_name": ""}},
-], ids=["none", "python3", "language-python3", "ipython", "conda-env", "xeus-python", "blank"])
+    {"kernelspec": {"name": "k", "display_name": "K", "language": "ipython3"}},
+    {"kernelspec": {"name": "k", "display_name": "K", "language": "py3"}},
+    {"kernelspec": {"name": "pysparkkernel", "display_name": "PySpark"}},
+], ids=["none", "python3", "language-python3", "ipython", "conda-env", "xeus-python", "blank", "ipython3", "py3",
+        "pyspark"])
 def test_a_python_notebook_is_accepted_whatever_its_metadata_calls_python(tmp_path, metadata):
     import nbformat
     from dprk_arms.briefs import plan

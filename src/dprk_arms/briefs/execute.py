@@ -23,17 +23,23 @@ class IncompleteNotebook(RuntimeError):
 
 def cell_number(nb, index, source=None) -> int:
     """The number a reader gives the executed notebook's cell `index` in the notebook they wrote (`source`, a
-    path): its place there, found by the cell's id, counted from 1 with markdown cells included. Without the
-    source, or for a cell it lacks, the executed notebook's cells are counted but for those papermill added."""
+    path): its place there, found by the cell's id, counted from 1 with markdown cells included and the cells
+    papermill adds (injected parameters, error markers: an executed copy holds them) not. Without the source,
+    or for a cell it lacks, the executed notebook's cells are counted the same way."""
     cell_id = nb.cells[index].get("id")
     if source is not None and cell_id:
         try:
-            ids = [c.get("id") for c in nbformat.read(str(source), as_version=4).cells]
+            cells = nbformat.read(str(source), as_version=4).cells
         except Exception:  # noqa: BLE001 - unreadable now: count instead
-            ids = []
-        if ids.count(cell_id) == 1:
-            return ids.index(cell_id) + 1
-    return 1 + sum(1 for cell in nb.cells[:index] if not ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])))
+            cells = []
+        ids = [c.get("id") for c in cells]
+        if ids.count(cell_id) == 1:  # an executed copy rendered again still holds papermill's cells: not counted
+            return _counted(cells[:ids.index(cell_id)]) + 1
+    return _counted(nb.cells[:index]) + 1
+
+
+def _counted(cells) -> int:
+    return sum(1 for cell in cells if not ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])))
 
 
 def execute(notebook, output, parameters, timeout, km=None, start_timeout=START_TIMEOUT_S):

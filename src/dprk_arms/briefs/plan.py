@@ -1,5 +1,6 @@
 """Plan a batch: every scenario validated into its run spec and a job, before anything is written."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def brief_notebook(path: str | None) -> Path:
     return notebook.resolve()
 
 
+_PYTHON = re.compile(r"^(i|c)?py(thon|py)?[\d.]*$")  # python, python3, py, py3, ipython3, cpython, pypy
+_PYTHON_KERNEL = re.compile(r"(^|[^a-z])[ixc]?py")  # python3, xpython, conda-env-foo-py, pyspark; not spylon
+
+
 def _language(metadata) -> str:
     """"python", or in words what else the notebook's metadata says it is written for. The language named
     (kernelspec first, then language_info) decides; a kernelspec that names none is judged by its name and
@@ -73,9 +78,9 @@ def _language(metadata) -> str:
     for value in (spec.get("language"), info.get("name")):
         if isinstance(value, str) and value.strip():
             name = value.strip().lower()
-            return "python" if name.startswith("python") or name == "ipython" else f"written for {name}"
+            return "python" if _PYTHON.match(name) else f"written for {name}"
     names = " ".join(str(spec.get(k, "")) for k in ("name", "display_name")).strip()
-    if not names or "py" in names.lower():
+    if not names or _PYTHON_KERNEL.search(names.lower()):
         return "python"
     return (f"for kernel {names!r}, which names no language (add \"language\": \"python\" to its kernelspec if "
             "it is Python)")
