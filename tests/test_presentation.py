@@ -1,5 +1,6 @@
 """What a reader sees: chart labels clear of their lines, words not code names, flags for contradictions."""
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -38,7 +39,8 @@ CLOSE_COUNTS = [{"date": "2024-04-15", "containers": 7500, "source": "t"}, {"dat
 TIMELINE_CASES = [(None, {}, ()), ("2023-11-01", SEED_LIKE, ()), ("2024-03-15", {}, ()), ("2024-09-30", {}, ()),
                   ("2023-09-15", {}, ()), ("2023-10-01", {}, ()), ("2023-10-16", {}, ()), ("2024-01-15", {}, ()),
                   ("2024-02-23", {}, ()), ("2024-06-15", {}, ()), ("2025-06-30", {}, ()), ("2026-06-30", {}, ()),
-                  ("2024-06-01", {}, CLOSE_COUNTS), (None, {"volume_route": "intel"}, ())]
+                  ("2024-06-01", {}, CLOSE_COUNTS), (None, {"volume_route": "intel"}, ()),
+                  ("2026-12-31", {}, ())]
 
 
 @pytest.mark.parametrize("as_of,overrides,extra", TIMELINE_CASES,
@@ -59,6 +61,8 @@ def test_timeline_labels_clear_each_other_the_lines_and_the_frame(catalog, as_of
         as_of_x = [ax.transData.transform((ln.get_xdata()[0], 0))[0] for ln in ax.lines
                    if ln.get_color() == plots.RED and list(ln.get_ydata()) == [0, 1]]  # axvline
         curves = [ax.transData.transform(ln.get_xydata()) for ln in ax.lines if ln.get_color() == plots.BLUE]
+        markers = np.array([ax.transData.transform(ln.get_xydata()[0]) for ln in ax.lines
+                            if ln.get_marker() in ("o", "D") and len(ln.get_xdata()) == 1]).reshape(-1, 2)
         economy = [ax.transData.transform(seg) for c in ax.collections if hasattr(c, "get_segments")
                    for seg in c.get_segments()]  # hlines
         for i, (text, box) in enumerate(zip(texts, boxes)):
@@ -69,6 +73,11 @@ def test_timeline_labels_clear_each_other_the_lines_and_the_frame(catalog, as_of
             assert not any(box.y0 < y < box.y1 and box.x0 < x1 and x0 < box.x1 for (x0, y), (x1, _) in economy), label
             assert not any(np.any((c[:, 0] > box.x0) & (c[:, 0] < box.x1) & (c[:, 1] > box.y0) & (c[:, 1] < box.y1))
                            for c in curves), label
+            if getattr(text, "xycoords", None) == "data":  # a statement's label, at its point
+                own = ax.transData.transform(np.array([[matplotlib.dates.date2num(text.xy[0]), text.xy[1]]]))
+                others = markers[np.hypot(*(markers - own).T) > 1.0]
+                assert not np.any((others[:, 0] > box.x0) & (others[:, 0] < box.x1) & (others[:, 1] > box.y0)
+                                  & (others[:, 1] < box.y1)), f"{label} covers another statement's marker"
         if ax in fig.axes[:2] and as_of in (None, "2024-03-15", "2023-11-01"):  # the shipped dates: labels all drawn
             assert len(texts) == len(ax.texts), [t.get_text() for t in ax.texts if not t.get_visible()]
         ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]

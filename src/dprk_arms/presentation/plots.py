@@ -13,6 +13,7 @@ import numpy as np  # noqa: E402
 from ..defaults import THRESHOLD_SHARE  # noqa: E402
 from ..models import duration  # noqa: E402
 from ..models.triangulation import ROUTES  # noqa: E402
+from .format import count  # noqa: E402
 
 STYLE = {
     "font.family": "DejaVu Sans", "font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False,
@@ -284,7 +285,7 @@ def statement_label(statement) -> str:
     if statement.containers is not None:
         parts.append(f"{statement.containers:,.0f} containers" + (" (all cargo)" if statement.kind == "all-cargo" else ""))
     if statement.rounds is not None:
-        parts.append(f"{statement.rounds / 1e6:,.2g}m rounds")
+        parts.append(f"{count(statement.rounds)} rounds")  # 1.6m, 1.25m, 100m, as people write them
     prefix = "more than " if statement.qualifier == "more than" else ""
     return prefix + " and ".join(parts)
 
@@ -351,9 +352,9 @@ AS_OF_PLACES = [((-3, 3), 0.0, "bottom"), ((-3, -3), 1.0, "top")]  # at the foot
 
 def _place_labels(fig, curves, labels, as_of):
     """Give each statement's label the first place where it stays in its chart's frame and clear of the legend, the
-    labels placed before it, its chart's P50 curve and the as-of line; one with no such place is not drawn (the
-    caption lists every statement). The as-of label (last in each chart's list) goes at the foot unless something
-    is in its way there, then at the head."""
+    labels placed before it, the other statements' markers, its chart's P50 curve and the as-of line; one with no
+    such place is not drawn (the caption lists every statement). The as-of label (last in each chart's list) goes
+    at the foot unless something is in its way there, then at the head."""
     fig.draw_without_rendering()  # lays the figure out, so the boxes below are where they will be drawn
     renderer = fig.canvas.get_renderer()
     for ax, (dates, curve) in curves.items():
@@ -361,20 +362,29 @@ def _place_labels(fig, curves, labels, as_of):
         line_x = ax.transData.transform((matplotlib.dates.date2num(as_of), 0))[0]
         points = ax.transData.transform(np.column_stack([matplotlib.dates.date2num(dates), curve]))
         placed = [ax.get_legend().get_window_extent(renderer)] if ax.get_legend() else []
+        # the statements' dots and diamonds, a few pixels round: a label over another's marker reads as its own
+        markers = np.array([ax.transData.transform(ln.get_xydata()[0]) for ln in ax.lines
+                            if ln.get_marker() in ("o", "D") and len(ln.get_xdata()) == 1]).reshape(-1, 2)
+        pad = 4 * fig.dpi / 72
 
-        def clashes(box, strike_line=True):
+        def covers(box, xy, margin=0.0):
+            return (xy[:, 0] >= box.x0 - margin) & (xy[:, 0] <= box.x1 + margin) & (
+                xy[:, 1] >= box.y0 - margin) & (xy[:, 1] <= box.y1 + margin)
+
+        def clashes(box, strike_line=True, others=markers):
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            on_curve = np.any((points[:, 0] >= box.x0) & (points[:, 0] <= box.x1) &
-                              (points[:, 1] >= box.y0) & (points[:, 1] <= box.y1))
             struck = strike_line and box.x0 < line_x < box.x1
-            return (not inside) * 4 + sum(box.overlaps(other) for other in placed) * 2 + bool(on_curve) + struck
+            return ((not inside) * 4 + sum(box.overlaps(other) for other in placed) * 2
+                    + bool(np.any(covers(box, points))) + bool(np.any(covers(box, others, pad))) + struck)
 
         *statements, as_of_label = labels[ax]
         for label in statements:
+            own = ax.transData.transform(np.array([[matplotlib.dates.date2num(label.xy[0]), label.xy[1]]]))
+            others = markers[np.hypot(*(markers - own).T) > 1.0]
             best = None
             for offset, ha, va in LABEL_PLACES:
                 label.set(position=offset, ha=ha, va=va)
-                score = clashes(label.get_window_extent(renderer))
+                score = clashes(label.get_window_extent(renderer), others=others)
                 if best is None or score < best[0]:
                     best = (score, offset, ha, va)
                 if score == 0:
