@@ -296,3 +296,20 @@ def test_panel_labels_are_words_with_units_and_numbers_as_people_write_them(cata
     assert "range $500 to $4,000" in controls["price_152mm_usd"].title.value
     controls["price_152mm_usd"].widget.value = 1285
     assert "$1,285" in controls["price_152mm_usd"].readout.value and w.fixed == {"price_152mm_usd": 1285}
+
+
+@pytest.mark.parametrize("rank", [float("nan"), 1.5, -2, "half", "0.5x"])
+def test_a_price_correlation_out_of_range_is_refused_and_the_panel_keeps_working(catalog, rank):
+    w = WhatIf(catalog, draws=500)
+    with pytest.raises(ScenarioError, match="expected a number from -1 to 1"):
+        w.set_price_correlation(rank)
+    assert w.price_correlation is None and w.fixed_text().startswith("Nothing fixed")
+    w.compute()
+
+
+@pytest.mark.parametrize("draws,seed", [(5, 1), (10**8, 1), (500, -1)])
+def test_save_refuses_draws_or_a_seed_that_render_would_refuse(catalog, tmp_path, draws, seed):
+    w = WhatIf(catalog, draws=draws, seed=seed)
+    with pytest.raises(ScenarioError):
+        w.save("bad-draws", "t", "q", folder=tmp_path)
+    assert not list(tmp_path.iterdir())

@@ -83,6 +83,14 @@ class WhatIf:
 
     def set_price_correlation(self, rank):
         """The rank correlation among the three prices (None: as the data or scenario says), validated."""
+        if rank is not None:
+            try:
+                rank = float(rank)
+            except (TypeError, ValueError):
+                raise ScenarioError("what-if", "price correlation",
+                                    f"expected a number from -1 to 1, got {rank!r}") from None
+            if not -1 <= rank <= 1:  # NaN fails this too
+                raise ScenarioError("what-if", "price correlation", f"expected a number from -1 to 1, got {rank}")
         previous, self.price_correlation = self.price_correlation, rank
         try:
             correlations_mod.check(self.rank_correlations(), "what-if", "price correlation")
@@ -179,10 +187,10 @@ class WhatIf:
         doc = scenarios_mod.yaml.safe_load(text)
         if not doc["parameters"]:
             del doc["parameters"]
-        scenarios_mod.from_document(doc, self.catalog, name=name, file=str(path))  # refuse to write what cannot load
         doc["draws"], doc["seed"] = self.draws, self.seed  # so the brief reproduces the panel's numbers
         if self.as_of:
             doc["as_of"] = self.as_of
+        scenarios_mod.from_document(doc, self.catalog, name=name, file=str(path))  # refuse to write what cannot load
         folder.mkdir(parents=True, exist_ok=True)
         files.write_text(path, scenarios_mod.yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
         return path
