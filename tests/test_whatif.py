@@ -313,3 +313,15 @@ def test_save_refuses_draws_or_a_seed_that_render_would_refuse(catalog, tmp_path
     with pytest.raises(ScenarioError):
         w.save("bad-draws", "t", "q", folder=tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_scenarios_own_statements_travel_into_the_panel_and_its_saved_file(catalog, tmp_path):
+    """A what-if started from a scenario with its own dated counts estimates what render does, and saves them."""
+    from dprk_arms.data import runspec
+    extra = [{"date": "2024-04-30", "containers": 7500, "source": "a later statement"}]
+    spec = runspec.build(catalog, as_of="2024-04-30", statements=extra)
+    w = WhatIf(catalog, draws=2000, seed=spec.seed, as_of=spec.as_of, statements=spec.statements)
+    assert w.compute().central["containers_count"] == pytest.approx(7500)
+    assert "adds 1 dated statement" in w.fixed_text() and "As of 30 April 2024." in w.fixed_text()
+    saved = scenarios.load_scenario(w.save("with-count", "t", "q", folder=tmp_path), catalog)
+    assert list(saved.statements) == list(spec.statements)

@@ -39,9 +39,10 @@ class WhatIf:
     its distribution. Recomputed with a small Monte Carlo."""
 
     def __init__(self, catalog=None, draws=WHATIF_DRAWS, seed=DEFAULT_SEED, overrides=None, as_of="",
-                 correlations=None):
+                 correlations=None, statements=()):
         self.catalog = catalog or catalog_mod.load()
         self.draws, self.seed = draws, seed
+        self.statements = tuple(statements or ())  # the scenario's own dated statements, as plain dicts
         self.as_of = ""
         self.set_as_of(as_of)
         self.base = dict(overrides or {})
@@ -102,7 +103,7 @@ class WhatIf:
     def set_as_of(self, as_of):
         """The date to estimate for (ISO text; empty for the last dated container count), validated."""
         text = str(as_of or "").strip()
-        self.timeline = self.catalog.timeline(text or None, (), "what-if")
+        self.timeline = self.catalog.timeline(text or None, self.statements, "what-if")
         self.as_of = self.timeline.as_of.isoformat() if text else ""
         return self
 
@@ -158,10 +159,13 @@ class WhatIf:
         parts = [f"{head}: {'; '.join(items)}." for head, items in (
             ("Moved here", moved), ("Fixed by the scenario", fixed), ("The scenario's ranges", ranged),
             ("The scenario's rank correlations", correlated)) if items]
-        if self.as_of:
-            parts.append(f"As of {fmt.as_of_text(self.as_of)}.")
-        if not parts:
-            return "Nothing fixed: every input keeps its distribution."
+        if self.statements:
+            parts.append(f"The scenario adds {len(self.statements)} dated statement"
+                         f"{'s' if len(self.statements) > 1 else ''} to the data's.")
+        parts.append(f"As of {fmt.as_of_text(self.timeline.as_of.isoformat())}"
+                     + ("." if self.as_of else " (the last dated container count)."))
+        if len(parts) == 1 and not self.as_of:
+            return f"Nothing fixed: every input keeps its distribution. {parts[0]}"
         return " ".join(parts + ["Every other input keeps its sourced distribution."])
 
     def _shown(self, name, value):
@@ -190,6 +194,8 @@ class WhatIf:
         doc["draws"], doc["seed"] = self.draws, self.seed  # so the brief reproduces the panel's numbers
         if self.as_of:
             doc["as_of"] = self.as_of
+        if self.statements:
+            doc["statements"] = [dict(statement) for statement in self.statements]
         scenarios_mod.from_document(doc, self.catalog, name=name, file=str(path))  # refuse to write what cannot load
         folder.mkdir(parents=True, exist_ok=True)
         files.write_text(path, scenarios_mod.yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
@@ -400,7 +406,7 @@ def from_namespace(namespace, draws=WHATIF_DRAWS):
     cat = catalog_mod.load()
     spec = runspec.from_namespace(namespace, cat)
     return WhatIf(cat, draws=draws, seed=spec.seed, overrides=dict(spec.overrides), as_of=spec.as_of,
-                  correlations=spec.correlations)
+                  correlations=spec.correlations, statements=spec.statements)
 
 
 def show_snapshot(whatif):
