@@ -204,7 +204,8 @@ def cmd_sweep(args):
         if axis.name in overrides:  # the axis sets it at every point: the -p value would be ignored
             raise ScenarioError("-p", axis.name, "is swept here; give it either as an axis or as -p, not both")
     resolved = cat.resolve(overrides, "-p", varied=[a.name for a in axes])
-    cat.check_route_inputs(resolved, set(overrides) | {a.name for a in axes})
+    cat.check_route_inputs(resolved, set(overrides))
+    cat.check_route_inputs(resolved, {a.name for a in axes}, "sweep")
     frame = sweep.grid(resolved, cat, axes, _timeline(cat, args))
     written = sweeps.write_sweep(frame, [a.name for a in axes], args.metric, args.output, args.out)
     _say("grid: " + "; ".join(a.describe() for a in axes))  # stderr: stdout stays the list of files written
@@ -233,7 +234,8 @@ def cmd_solve(args):
         raise ScenarioError("-p", args.unknown, f"is the parameter solved for (--for {args.unknown}); "
                             "drop this -p, or solve for another parameter")
     resolved = cat.resolve(overrides, "-p", varied=[args.unknown])
-    cat.check_route_inputs(resolved, set(overrides) | {args.unknown}, "--for" if args.unknown not in overrides else "-p")
+    cat.check_route_inputs(resolved, set(overrides))
+    cat.check_route_inputs(resolved, {args.unknown}, "--for")
     output = name.strip()
     value = sweep.solve(resolved, cat, output, target_value, args.unknown, timeline=_timeline(cat, args))
     # The measure in words and code: share_of_economy (cumulative) and share_of_economy_per_year read alike.

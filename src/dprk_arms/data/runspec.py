@@ -104,6 +104,8 @@ def build(catalog, *, name: str = DEFAULT_NAME, title: str = DEFAULT_TITLE, ques
     catalog.check_route_inputs(resolved, from_p, "-p")
     as_of, statements, timeline = _timeline(catalog, as_of, statements, source)
     own = correlations_mod.parse_scenario(correlations, catalog.parameters, source)
+    for a, inner in own.items():  # a correlation with an input the route ignores moves nothing either
+        catalog.check_route_inputs(resolved, {a, *inner}, source, "correlations.")
     pairs = correlations_mod.check(correlations_mod.effective(catalog.correlations, own), source)
     return RunSpec(name, title, question, canonical, resolved,
                    check_draws(DEFAULT_DRAWS if draws is None else draws, source),
