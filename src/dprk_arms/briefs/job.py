@@ -143,8 +143,8 @@ def _failed(job, start, exc, executed, with_log=False, mark_cell=False):
 
 
 def _mark_failing_cell(path, ename, evalue, source=None):
-    """(number as its author counts it, first line) of the last cell papermill started; adds an error output when it has none
-    (a dead kernel, a timeout or a quiet stop leaves the cell without one)."""
+    """(number as its author counts it, first line) of the last cell papermill started; adds an error output
+    when it has none (a dead kernel, a timeout or a quiet stop leaves the cell without one)."""
     import nbformat
     try:
         nb = nbformat.read(str(path), as_version=4)

@@ -54,17 +54,16 @@ def cumulative_containers(
     # statements in date order in every draw (checked on each column's bounds), the segments wholly past in
     # every draw telescope to the last one's count and those wholly ahead add nothing, so only the few that
     # `days` falls inside are computed over the draws (one or two of ~8 at the as-of date and year ends).
-    first, total = 0, None
-    if k and _in_order(start, kd):
+    first, total, ahead = 0, None, k
+    # each column's earliest and latest day over the draws: the start's, then each statement's
+    lows = [float(start.min())] + [float(kd[..., j].min()) for j in range(k)]
+    highs = [float(start.max())] + [float(kd[..., j].max()) for j in range(k)]
+    if k and all(lows[j] >= highs[j - 1] for j in range(1, k + 1)):
         t_low, t_high = float(t.min()), float(t.max())
-        ends_low = [float(kd[..., j].min()) for j in range(k)]
-        ends_high = [float(kd[..., j].max()) for j in range(k)]
-        past = sum(1 for high in ends_high if t_low >= high)  # statements before `days` in every draw
+        past = sum(1 for high in highs[1:] if t_low >= high)  # statements before `days` in every draw
         if past:
             first, total = past, np.broadcast_to(kc[..., past - 1], shape)
-        ahead = next((j for j in range(first, k) if t_high < (ends_low[j - 1] if j else float(start.min()))), k)
-    else:
-        ahead = k
+        ahead = next((j for j in range(first, k) if t_high < lows[j]), k)  # lows[j]: segment j's start
     x_prev, y_prev = (kd[..., first - 1], kc[..., first - 1]) if first else (start, 0.0)
     for j in range(first, ahead):
         x, y = kd[..., j], kc[..., j]
@@ -78,14 +77,6 @@ def cumulative_containers(
         return np.zeros(shape) + (0.0 if total is None else total)
     tail = rate * np.clip(t - x_prev, 0, None)
     return np.broadcast_to(tail, shape) + (0.0 if total is None else total)
-
-
-def _in_order(start, knot_days) -> bool:
-    """True when the start and the statements' days are in date order in every draw, told from each column's
-    bounds alone (a column's earliest day no earlier than the one before's latest)."""
-    lows = [float(start.min())] + [float(knot_days[..., j].min()) for j in range(knot_days.shape[-1])]
-    highs = [float(start.max())] + [float(knot_days[..., j].max()) for j in range(knot_days.shape[-1])]
-    return all(lows[j] >= highs[j - 1] for j in range(1, len(lows)))
 
 
 def period_months(start_days: ArrayLike, as_of_days: ArrayLike) -> np.ndarray:
