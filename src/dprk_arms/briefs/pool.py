@@ -1,5 +1,6 @@
 """The worker pool: long-lived spawned workers with warm kernels, dying with the command; retries."""
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -82,6 +83,9 @@ def _worker_init(parent):
         os._exit(1)  # the command died before the line above took effect
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     skip_iri_format_checker()
+    # papermill's (and nbclient's) own log lines ("Kernel died while waiting for execute reply.") would reach the
+    # terminal beside the summary, which names the same failure in one line and keeps the kernel's log
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
 
 
