@@ -101,6 +101,25 @@ def test_outputs_that_arrive_late_are_waited_for(tmp_path, in_process_kernel):
     assert "after" in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0].text
 
 
+@pytest.mark.parametrize("package", [False, True], ids=["bare-kernel", "package-kernel"])
+def test_each_brief_starts_with_matplotlibs_settings_as_a_fresh_kernel_has_them(tmp_path, light, package):
+    """Briefs share a worker's kernel: one that changes rcParams must not change the next brief's charts."""
+    code = ("import dprk_arms.presentation.notebook\n" if package else "") + (
+        "import matplotlib\nprint('lw', matplotlib.rcParams['lines.linewidth'])\n"
+        "matplotlib.rcParams['lines.linewidth'] = 7")
+    nb = nbformat.read(light, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, tmp_path / "rc.ipynb")
+    out = tmp_path / "out"
+    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS,
+                              notebook=str(tmp_path / "rc.ipynb"))
+    outcomes = pool.run_jobs(jobs, workers=1)  # one worker, one kernel: the second brief follows the first
+    assert [o.status for o in outcomes] == ["rendered", "rendered"], outcomes
+    printed = [next(o.text for c in nbformat.read(out / f"{n}.ipynb", as_version=4).cells if c.source == code
+                    for o in c.outputs if o.get("name") == "stdout") for n in ("baseline", "low-price")]
+    assert printed[0] == printed[1] and "lw 7" not in printed[1], printed
+
+
 MODULES = {"rt_exits_at_import": "import os\nos._exit(7)\n",
            "rt_reads_env": "import os\nFLAG = os.environ.get('RT_FLAG')\n"}
 

@@ -37,7 +37,9 @@ def render_job(job) -> Outcome:
         executed = work / f"{job.name}.ipynb"
         try:
             km = kernel.warm_kernel(scratch, job.start_timeout, preload_for(str(job.notebook)))
-            kernel.reset_kernel(km)
+            if not kernel.reset_kernel(km):  # matplotlib first loaded by the last brief: its settings cannot be undone
+                kernel.discard_kernel()
+                km = kernel.warm_kernel(scratch, job.start_timeout, preload_for(str(job.notebook)))
             execute.execute(job.notebook, executed, job.parameters, job.timeout, km=km, start_timeout=job.start_timeout)
         except Exception as exc:  # noqa: BLE001 - any failure is reported, and the notebook kept
             kernel.discard_kernel()  # dead, interrupted or dirty: the next brief gets a fresh kernel

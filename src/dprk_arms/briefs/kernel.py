@@ -77,6 +77,7 @@ def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S, preload=None):
         try:
             _client(km, start_timeout)
             run_code(km, PRELOAD if preload is None else preload or "pass", start_timeout)
+            run_code(km, SNAPSHOT, start_timeout)
             return km
         except KernelError as exc:
             errors.append(str(exc))
@@ -140,9 +141,30 @@ def _check_alive(km):
         raise KernelError(_exit_description(km), _kernel_log)
 
 
-def reset_kernel(km):
-    """Clear the previous brief's names; imported modules stay loaded."""
-    run_code(km, "%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt", 30)
+# Run once a kernel is warm: matplotlib's settings as a fresh kernel has them, kept for every later brief on it.
+SNAPSHOT = """import sys as _sys
+if "matplotlib" in _sys.modules:
+    _sys.modules["matplotlib"]._dprk_arms_rc = _sys.modules["matplotlib"].rcParams.copy()
+del _sys"""
+# Between briefs: the previous brief's names go, its figures close and matplotlib's settings are put back; a
+# kernel where matplotlib was first loaded by a brief (no settings to put back) says so, to be replaced.
+RESET = """%reset -f
+import sys as _sys
+_mpl = _sys.modules.get("matplotlib")
+if _mpl is not None and "matplotlib.pyplot" in _sys.modules:
+    _sys.modules["matplotlib.pyplot"].close("all")
+if _mpl is not None and getattr(_mpl, "_dprk_arms_rc", None) is None:
+    print("REPLACE")
+elif _mpl is not None:
+    _mpl.rcParams.update(_mpl._dprk_arms_rc)
+del _sys, _mpl"""
+
+
+def reset_kernel(km) -> bool:
+    """Ready the kernel for the next brief as a fresh one would be: names cleared, figures closed, matplotlib's
+    rcParams as they were when it started (imported modules stay loaded). False when it cannot be (a brief was
+    the first to load matplotlib): the caller starts a fresh kernel instead."""
+    return "REPLACE" not in run_code(km, RESET, 30)
 
 
 def discard_kernel():
