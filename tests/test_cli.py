@@ -89,6 +89,14 @@ def _file(tmp_path, name, text):
     return tmp_path / name
 
 
+def _with_parameters_cell(metadata, source):
+    """A notebook's JSON text: `metadata` and one code cell tagged parameters holding `source`."""
+    import json
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": [
+        {"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, "source": source, "outputs": [],
+         "execution_count": None}]})
+
+
 BAD_COMMAND_LINES = [
     ("seed-negative", ["estimate", "--draws", "100", "--seed", "-5"], ["--seed", "0 to 4,294,967,295"]),
     ("seed-too-big", ["estimate", "--draws", "100", "--seed", str(2**32)], ["--seed", "0 to 4,294,967,295"]),
@@ -154,27 +162,22 @@ BAD_COMMAND_LINES = [
         tp, "empty.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}')],
      ["--notebook", "no cell tagged 'parameters'"]),
     ("render-notebook-for-r", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
-        tp, "r.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "ir", "display_name": '
-        '"R", "language": "R"}}, "cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, '
-        '"source": "run_spec <- NULL", "outputs": [], "execution_count": null}]}')],
+        tp, "r.ipynb", _with_parameters_cell(
+            {"kernelspec": {"name": "ir", "display_name": "R", "language": "R"}}, "run_spec <- NULL"))],
      ["--notebook", "r.ipynb is written for r", "Python kernel"]),
     ("render-notebook-for-julia", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
-        tp, "jl.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"language_info": {"name": "julia"}}, '
-        '"cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, "source": "x = 1", '
-        '"outputs": [], "execution_count": null}]}')],
+        tp, "jl.ipynb", _with_parameters_cell({"language_info": {"name": "julia"}}, "x = 1"))],
      ["--notebook", "jl.ipynb is written for julia"]),
     ("render-notebook-for-r-by-its-kernel", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
-        tp, "ir.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "ir", "display_name": '
-        '"R"}}, "cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": ["parameters"]}, '
-        '"source": "run_spec <- NULL", "outputs": [], "execution_count": null}]}')],
+        tp, "ir.ipynb", _with_parameters_cell(
+            {"kernelspec": {"name": "ir", "display_name": "R"}}, "run_spec <- NULL"))],
      ["--notebook", "ir.ipynb is for kernel 'ir R', which names no language"]),
     ("render-notebook-metadata-a-list", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
         tp, "list.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": [], "cells": []}')],
      ["--notebook", "list.ipynb is not a valid notebook"]),
     ("render-notebook-for-scala-spylon", ["render", "baseline", "--out", _out, "--notebook", lambda tp: _file(
-        tp, "sc.ipynb", '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "spylon-kernel", '
-        '"display_name": "spylon-kernel"}}, "cells": [{"cell_type": "code", "id": "a", "metadata": {"tags": '
-        '["parameters"]}, "source": "val x = 1", "outputs": [], "execution_count": null}]}')],
+        tp, "sc.ipynb", _with_parameters_cell(
+            {"kernelspec": {"name": "spylon-kernel", "display_name": "spylon-kernel"}}, "val x = 1"))],
      ["--notebook", "sc.ipynb is for kernel 'spylon-kernel"]),
     ("render-notebook-yaml", ["render", "baseline", "--out", _out, "--notebook",
                               lambda tp: _file(tp, "brief.yaml", "title: x\n")], ["--notebook", "not a .ipynb file"]),
