@@ -127,3 +127,16 @@ def test_chunked_monte_carlo_summary_equals_one_draw(catalog, draws, share, seed
     columns = ["central", "mean", "p5", "p50", "p95"]
     assert np.array_equal(chunked.summary()[columns].to_numpy(), sim.summary()[columns].to_numpy())
     assert chunked.probability(*thresholds[0]) == sim.probability(*thresholds[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 6) | st.floats(-1e6, 1e6), min_size=1, max_size=120), st.integers(1, 130))
+def test_tornado_tails_are_the_ends_of_a_stable_sort(values, k):
+    # few distinct integers force ties at the cut, where a partition and a sort could pick different draws
+    from dprk_arms.simulation.sensitivity import tails
+    x = np.array(values, dtype=float)
+    order = np.argsort(x, kind="stable")
+    k_in = min(k, len(x))
+    low, high = tails(x, k)
+    assert low.tolist() == sorted(order[:k_in].tolist())
+    assert high.tolist() == sorted(order[len(x) - k_in:].tolist())
