@@ -42,6 +42,8 @@ LIGHT_CELLS = [
     ("run_spec = None\nrender_digest = None", ["parameters"]),
     ("import os, pathlib, time\n"
      "gate = os.environ.get('DPRK_TEST_GATE')\n"
+     "if gate:  # says it is mid-execution, for a test that waits for that\n"
+     "    pathlib.Path(f'{gate}.reached-{os.getpid()}').touch()\n"
      "while gate and not pathlib.Path(gate).exists():  # held open until the test has done its worst\n"
      "    time.sleep(0.05)", []),
     ("from IPython.display import Markdown\n"
@@ -52,7 +54,8 @@ LIGHT_CELLS = [
 @pytest.fixture(scope="session")
 def light(tmp_path_factory):
     """A one-page brief notebook (`render --notebook`) that, with DPRK_TEST_GATE set, waits until that file
-    exists: a render is then surely mid-execution when a test interrupts or kills it, and costs little."""
+    exists (and says it has reached the gate with a file `<gate>.reached-<kernel pid>` beside it): a render is then
+    surely mid-execution when a test interrupts or kills it, and costs little."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src, metadata={"tags": tags}) for src, tags in LIGHT_CELLS]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -143,7 +143,10 @@ def test_kill_minus_nine_of_the_command_alone(with_good_baseline, light):
 def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline, light):
     out, _ = with_good_baseline
     proc = _start(out, light, "--force")
-    _wait_for_work(out, proc, "*/*/*.ipynb")  # papermill has written an executed notebook: mid-execution
+    def at_gate():  # a kernel is in the notebook's cells: mid-execution
+        assert proc.poll() is None, proc.communicate()
+        return bool(list(_gate(out).parent.glob(f"{_gate(out).name}.reached-*")))
+    _poll(at_gate, "a render to reach its gate")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=DEADLINE_S)
     _assert_pdfs_whole(out)
