@@ -1,7 +1,9 @@
-"""The worker pool: long-lived spawned workers with warm kernels, dying with the command; retries."""
+"""The worker pool: long-lived workers (from a warm fork server) with warm kernels, dying with the command; retries."""
 
+import atexit
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import sys
@@ -49,11 +51,11 @@ def _run_pool(todo, workers, outcomes, progress):
     """Run jobs in a pool of worker processes; returns the jobs left unfinished by a broken pool."""
     if not todo:
         return []
-    # Long-lived spawned workers, each with one warm kernel it reuses (papermill has kernel-launch races
-    # when many kernels start from one process), importing the render stack once, not per brief.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
-                               initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()),))
+    # Long-lived workers, each with one warm kernel it reuses (papermill has kernel-launch races when many
+    # kernels start from one process), importing the render stack once, not per brief.
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=_context(),
+                               initializer=_worker_init,
+                               initargs=(scratch.process_identity(os.getpid()), dict(os.environ), os.getcwd()))
     futures = {pool.submit(job_mod.render_job, j): j for j in todo}
     unfinished = []
     try:
@@ -73,12 +75,36 @@ def _run_pool(todo, workers, outcomes, progress):
     return [j for j in todo if j in unfinished]
 
 
-def _worker_init(parent):
-    """Set a worker up to die with the command that started it, however that command ends (kill -9 too)."""
+def _context():
+    """Workers forked from a fork server that has imported the render stack (warm.py) once, where spawned workers
+    each imported it (about 2 CPU s a worker); spawned where there is no fork server. The server is a fresh
+    process, not a fork of this one, and lives while this process does, so later pools start warm too."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["dprk_arms.briefs.warm"])  # no effect once the server runs; a failed import
+    return context                                             # there only leaves the worker to import it
+
+
+def _worker_init(parent, environ=None, cwd=None):
+    """Set a worker up as a spawned one would be (this process's environment and folder, now: a forked worker has
+    the fork server's, from when it started; its exit handlers run), and to die with the command that started it,
+    however that command ends (kill -9 too)."""
+    if environ is not None and dict(os.environ) != environ:
+        os.environ.clear()
+        os.environ.update(environ)
+    if cwd is not None:
+        try:
+            os.chdir(cwd)
+        except OSError:
+            pass  # gone since: jobs carry absolute paths
+    # A forked worker ends in os._exit, which skips atexit (the kernel's shutdown, the scratch folders' removal);
+    # multiprocessing's own exit finalizers run, so they run the atexit handlers (which then clear themselves).
+    multiprocessing.util.Finalize(None, atexit._run_exitfuncs, exitpriority=0)
     # Ctrl-C reaches the whole process group; the parent decides, and terminates workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     job_mod._parent = parent
-    scratch.die_with_parent()  # Linux: the kernel delivers SIGKILL when the command dies
+    scratch.die_with_parent()  # Linux: SIGKILL when its parent dies (the fork server, which ends with the command)
     if not scratch.process_alive(parent):
         os._exit(1)  # the command died before the line above took effect
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
