@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 # PYTHONDONTWRITEBYTECODE is set (CI images often set it) every process would compile it again (0.2-0.3 s
 # each: the command, each render worker, each kernel). Compiles only what changed.
 COMPILE := $(BIN)/python -m compileall -q src
+# pytest loads the plugins it needs by name: auto-loaded, each plugin's whole distribution is marked for assertion
+# rewriting, and hypothesis's hundred-odd modules were rewritten at every start of every xdist worker (about 2.7 CPU s
+# each; with PYTHONDONTWRITEBYTECODE set nothing caches it). Tests still get pytest's assertion messages.
+PYTEST := PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(BIN)/python -m pytest -p xdist.plugin -p pytest_timeout -p _hypothesis_pytestplugin
 
 .PHONY: briefs compare test test-fast test-browser lab bench profile clean-reports
 
@@ -26,11 +30,11 @@ compare: $(STAMP)  ## one comparison brief across all scenarios (or SCENARIOS="a
 
 test: $(STAMP)  ## the whole test suite, notebook execution and PDF checks included
 	@$(COMPILE)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(PYTEST) -n auto --dist loadfile --no-loadscope-reorder
 
 test-fast: $(STAMP)  ## the suite without notebook execution and PDF rendering
 	@$(COMPILE)
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow"
+	$(PYTEST) -n auto --dist loadfile --no-loadscope-reorder -m "not slow"
 
 test-browser: $(STAMP)  ## the what-if panel in JupyterLab, driven in Chromium (needs apt-get install chromium)
 	$(BIN)/python -m pip install --quiet -e '.[browser]'

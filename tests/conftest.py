@@ -11,6 +11,19 @@ from dprk_arms import paths
 from dprk_arms.data import catalog as catalog_mod
 
 
+# The longest files first (seconds each, summed from `pytest --durations=0` on 2026-12-03: 88, 67, 48, 38, then
+# under 20), so that `--dist loadfile`, handed files in this order (`--no-loadscope-reorder`, in the Makefile), gives
+# each worker a long one and fills in with short ones, instead of ending on a long file while the other worker
+# idles: xdist by default orders files by their number of tests, and these have few. Stale figures only cost balance.
+LONGEST_FIRST = ["test_briefs.py", "test_faults.py", "test_signals.py", "test_briefs_single.py", "test_notebooks.py",
+                 "test_presentation.py", "test_kernel_reuse.py", "test_stress.py"]
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's own order kept
+
+
 @pytest.fixture(scope="session")
 def catalog():
     return catalog_mod.load()

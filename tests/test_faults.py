@@ -393,8 +393,9 @@ def test_a_scratch_marker_names_a_live_process_only_while_it_runs(tmp_path):
 def test_each_pool_sees_the_environment_of_its_own_start(tmp_path, monkeypatch, light):
     """Workers fork from a server started by an earlier pool: a worker (and so its kernel) still starts, as a
     spawned one would, with the environment this process has now, not the one the server started with."""
-    first = pool.run_jobs(_jobs(tmp_path, tmp_path / "first", light, names=["baseline"]), workers=1)
-    assert [o.status for o in first] == ["rendered"], first[0].message  # the server runs from here on
+    import multiprocessing.forkserver
+    pool._context()
+    multiprocessing.forkserver.ensure_running()  # as the first pool starts it (with the render stack imported)
     monkeypatch.setenv("DPRK_TEST_LATER", "set after the first pool")
     monkeypatch.delenv("DPRK_TEST_GATE", raising=False)
     code = "import os\nassert os.environ.get('DPRK_TEST_LATER') == 'set after the first pool', 'environment'"
