@@ -156,9 +156,16 @@ def peak_worker_memory(folder, jobs):
     proc = subprocess.Popen([BIN / "dprk-arms", "render", "--all", "--force", "--out", folder, "--jobs", str(jobs)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=paths.ROOT)
     peaks, parent = {}, psutil.Process(proc.pid)
+
+    def workers():  # the workers are children of the pool's fork server, where there is one
+        for child in parent.children():
+            if "multiprocessing.forkserver" in " ".join(child.cmdline()):
+                yield from child.children()
+            else:
+                yield child
     while proc.poll() is None:
         try:
-            for worker in parent.children():
+            for worker in workers():
                 rss = worker.memory_info().rss + sum(k.memory_info().rss for k in worker.children(recursive=True))
                 peaks[worker.pid] = max(peaks.get(worker.pid, 0), rss)
         except psutil.Error:
@@ -168,8 +175,26 @@ def peak_worker_memory(folder, jobs):
     return max(workers) if workers else 0
 
 
+def adopt_orphans():
+    """Make this process the reaper of its descendants left without a parent (Linux): the render's fork server
+    outlives the command by a moment and its workers are its children, so their CPU time would count nowhere."""
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
 def children_cpu():
-    """CPU seconds (user + system) of every finished child process of this one, grandchildren included."""
+    """CPU seconds (user + system) of every finished child process of this one, grandchildren included (orphans
+    adopted by adopt_orphans are waited for first)."""
+    deadline = time.monotonic() + 60  # a bound, should an adopted process linger: its time then goes uncounted
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                time.sleep(0.05)
+        except ChildProcessError:
+            break
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -247,6 +272,7 @@ def main():
         bench_sweep(cat, args.repeat)
         bench_whatif(cat, args.repeat)
     if not args.skip_render:
+        adopt_orphans()
         _, _, peak = bench_render(cat, args.render_repeat, args.jobs)
         print(f"{'Peak memory per render worker':<38} {peak / 2**20:8.0f} MiB (worker + its kernel)   target < 500 MiB"
               f"   {'ok' if peak < 500 * 2**20 else 'MISSED'}")
