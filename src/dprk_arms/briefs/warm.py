@@ -4,6 +4,8 @@ from .nbimports import skip_iri_format_checker
 
 skip_iri_format_checker()  # before nbformat, which papermill and nbconvert import
 
-import weasyprint  # noqa: E402,F401 - the PDF stage's imports, the largest part
-
-from . import convert, execute, job, preload  # noqa: E402,F401 - papermill, nbconvert, nbformat, jupyter_client
+try:
+    import weasyprint  # noqa: F401 - the PDF stage's imports, the largest part
+    from . import convert, execute, job, preload  # noqa: F401 - papermill, nbconvert, nbformat, jupyter_client
+except Exception:  # noqa: BLE001 - e.g. Pango missing (OSError): the server must still start; each worker then
+    pass  # imports the stack itself and fails as a spawned one would, with the same error in its report
