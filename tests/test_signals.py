@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -142,7 +143,9 @@ def test_kill_minus_nine_of_the_command_alone(with_good_baseline, light):
 
 def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline, light):
     out, _ = with_good_baseline
+    started = time.time()
     proc = _start(out, light, "--force")
+
     def at_gate():  # a kernel is in the notebook's cells: mid-execution
         assert proc.poll() is None, proc.communicate()
         return bool(list(_gate(out).parent.glob(f"{_gate(out).name}.reached-*")))
@@ -151,3 +154,6 @@ def test_kill_minus_nine_of_the_process_group_mid_render(with_good_baseline, lig
     proc.communicate(timeout=DEADLINE_S)
     _assert_pdfs_whole(out)
     _assert_recovers(out, light)
+    # what the killed run's processes made in the temp folder is ours to clean, not multiprocessing's to leave
+    left = [p for p in Path(tempfile.gettempdir()).glob("pymp-*") if p.stat().st_mtime >= started]
+    assert not left, left

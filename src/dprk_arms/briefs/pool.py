@@ -5,8 +5,10 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -81,6 +83,13 @@ def _context():
     process, not a fork of this one, and lives while this process does, so later pools start warm too."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
+    config = multiprocessing.current_process()._config
+    if config.get("tempdir") is None:
+        # the fork server's socket goes in a scratch folder of ours, which clean-up removes once this process has
+        # gone (kill -9 included), not in a pymp-* folder of multiprocessing's, which a killed run leaves behind
+        folder = scratch.make_scratch(tempfile.gettempdir())
+        config["tempdir"] = str(folder)
+        multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["dprk_arms.briefs.warm"])  # no effect once the server runs; a failed import
     return context                                             # there only leaves the worker to import it
