@@ -390,14 +390,19 @@ def test_a_scratch_marker_names_a_live_process_only_while_it_runs(tmp_path):
     assert not scratch.process_alive(identity)
 
 
-def test_each_pool_sees_the_environment_of_its_own_start(tmp_path, monkeypatch, light):
-    """Workers fork from a server started by an earlier pool: a worker (and so its kernel) still starts, as a
-    spawned one would, with the environment this process has now, not the one the server started with."""
-    import multiprocessing.forkserver
-    pool._context()
-    multiprocessing.forkserver.ensure_running()  # as the first pool starts it (with the render stack imported)
+def test_each_pool_starts_from_the_process_as_it_is_then(tmp_path, monkeypatch, light):
+    """Workers fork from a server that imported the render stack: a later pool in the same process still gets, as
+    spawned workers would, the environment (its kernels too) and the umask (its published files) of its own start."""
+    first = pool.run_jobs(_jobs(tmp_path, tmp_path / "first", light, names=["baseline"]), workers=1)
+    assert [o.status for o in first] == ["rendered"], first[0].message
     monkeypatch.setenv("DPRK_TEST_LATER", "set after the first pool")
     monkeypatch.delenv("DPRK_TEST_GATE", raising=False)
     code = "import os\nassert os.environ.get('DPRK_TEST_LATER') == 'set after the first pool', 'environment'"
-    outcomes = pool.run_jobs(_jobs(tmp_path, tmp_path / "second", light, code, names=["low-price"]), workers=1)
+    umask = os.umask(0o077)
+    try:
+        outcomes = pool.run_jobs(_jobs(tmp_path, tmp_path / "second", light, code, names=["low-price"]), workers=1)
+    finally:
+        os.umask(umask)
     assert [o.status for o in outcomes] == ["rendered"], outcomes[0].message
+    assert (tmp_path / "first" / "baseline.pdf").stat().st_mode & 0o777 == 0o666 & ~umask
+    assert (tmp_path / "second" / "low-price.pdf").stat().st_mode & 0o777 == 0o600

@@ -30,7 +30,7 @@ class WriteAtEndEngine(NBClientEngine):
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
         except BaseException:
             if output_path:
-                nb_man.notebook_complete()  # the cell that was running marked failed, the run's end time set
+                nb_man.notebook_complete()  # the run's end time set, as papermill's own engine does
                 write_ipynb(nb_man.nb, output_path)
             raise
         finally:

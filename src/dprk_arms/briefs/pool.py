@@ -74,13 +74,25 @@ def _run_pool(todo, workers, outcomes, progress):
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        _stop_fork_server()
     return [j for j in todo if j in unfinished]
+
+
+def _stop_fork_server():
+    """End the fork server with its pool: the next pool's workers then fork from a server that imported the code,
+    brief.css and umask as they are at its start, as spawned workers would (a server kept for the process's life
+    handed a later pool the first pool's)."""
+    import multiprocessing.forkserver
+    try:
+        multiprocessing.forkserver._forkserver._stop()  # closes its alive pipe and waits for it
+    except (AttributeError, OSError):
+        pass  # no fork server here, or already gone
 
 
 def _context():
     """Workers forked from a fork server that has imported the render stack (warm.py) once, where spawned workers
     each imported it (about 2 CPU s a worker); spawned where there is no fork server. The server is a fresh
-    process, not a fork of this one, and lives while this process does, so later pools start warm too."""
+    process, not a fork of this one, and ends with its pool (_stop_fork_server)."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     config = multiprocessing.current_process()._config
