@@ -56,8 +56,7 @@ def _run_pool(todo, workers, outcomes, progress):
     # Long-lived workers, each with one warm kernel it reuses (papermill has kernel-launch races when many
     # kernels start from one process), importing the render stack once, not per brief.
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=_context(),
-                               initializer=_worker_init,
-                               initargs=(scratch.process_identity(os.getpid()), dict(os.environ), os.getcwd()))
+                               initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()),))
     futures = {pool.submit(job_mod.render_job, j): j for j in todo}
     unfinished = []
     try:
@@ -107,18 +106,9 @@ def _context():
     return context                                             # there only leaves the worker to import it
 
 
-def _worker_init(parent, environ=None, cwd=None):
-    """Set a worker up as a spawned one would be (this process's environment and folder, now: a forked worker has
-    the fork server's, from when it started; its exit handlers run), and to die with the command that started it,
-    however that command ends (kill -9 too)."""
-    if environ is not None and dict(os.environ) != environ:
-        os.environ.clear()
-        os.environ.update(environ)
-    if cwd is not None:
-        try:
-            os.chdir(cwd)
-        except OSError:
-            pass  # gone since: jobs carry absolute paths
+def _worker_init(parent):
+    """Set a worker up to die with the command that started it, however that command ends (kill -9 too). Its
+    environment, folder and umask are this process's as its pool started: the fork server starts with the pool."""
     # A forked worker ends in os._exit, which skips atexit (the kernel's shutdown, the scratch folders' removal);
     # multiprocessing's own exit finalizers run, so they run the atexit handlers (which then clear themselves).
     multiprocessing.util.Finalize(None, atexit._run_exitfuncs, exitpriority=0)
