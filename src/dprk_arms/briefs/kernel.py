@@ -141,11 +141,15 @@ def _check_alive(km):
         raise KernelError(_exit_description(km), _kernel_log)
 
 
-# Run once a kernel is warm: matplotlib's settings as a fresh kernel has them, kept for every later brief on it.
-SNAPSHOT = """import sys as _sys
+# Run once a kernel is warm: matplotlib's settings as a fresh kernel has them, kept for every later brief on it. And
+# what the kernel has loaded by then stays for its life: frozen (after a collection, so no garbage is kept), the
+# collector no longer walks it in every brief (measured: 12.2 against 14.8 CPU s of the kernel for the 8 briefs).
+SNAPSHOT = """import sys as _sys, gc as _gc
 if "matplotlib" in _sys.modules:
     _sys.modules["matplotlib"]._dprk_arms_rc = _sys.modules["matplotlib"].rcParams.copy()
-del _sys"""
+_gc.collect()
+_gc.freeze()
+del _sys, _gc"""
 # Between briefs: the previous brief's names go, its figures close and matplotlib's settings are put back; a
 # kernel where matplotlib was first loaded by a brief (no settings to put back) says so, to be replaced.
 RESET = """%reset -f

@@ -41,16 +41,70 @@ def filled_document(page_html: str):
         tail = list(body)[charts[-1] + 1:]
         del body[charts[-1] + 1:]
         for _ in range(MAX_PASSES):
-            if not _fill_one_page(_render(html, cache), body):
+            if not _fill_one_page(_Pages(_page_boxes(html, cache)), body):
                 break
         body.extend(tail)
     return _render(html, cache)
 
 
-def _render(html, cache):
+def _rewrap(html):
     import cssselect2
     html.wrapper_element = cssselect2.ElementWrapper.from_html_root(html.etree_element)  # it caches children
+
+
+def _render(html, cache):
+    _rewrap(html)
     return html.render(cache=cache)
+
+
+def _page_boxes(html, cache):
+    """The document's page boxes, each laid out only when asked for (WeasyPrint's own pagination, without the
+    margin boxes and the Document): a pass stops two pages after the page it fixes, not at the end."""
+    _rewrap(html)
+    try:
+        from weasyprint import DEFAULT_OPTIONS
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.document import Document
+        from weasyprint.formatting_structure.build import build_formatting_structure
+        from weasyprint.layout import initialize_page_maker
+        from weasyprint.layout.page import make_all_pages
+        from weasyprint.text.fonts import FontConfiguration
+        font_config, counter_style = FontConfiguration(), CounterStyle()
+        context = Document._build_layout_context(html, font_config, counter_style, {},
+                                                 {**DEFAULT_OPTIONS, "cache": cache})
+        root_box = build_formatting_structure(
+            html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
+            context.target_collector, counter_style, context.footnotes)
+        initialize_page_maker(context, root_box)
+        pages = make_all_pages(context, root_box, html, [])
+    except (ImportError, AttributeError, TypeError):  # another WeasyPrint's internals: the whole document
+        pages = (page._page_box for page in html.render(cache=cache).pages)
+        font_config = None
+    for page in pages:
+        yield page
+    del font_config  # held until the last page is made: WeasyPrint drops its fonts when it goes
+
+
+class _Pages:
+    """The pages of a layout, made as they are first asked for."""
+
+    def __init__(self, boxes):
+        self._boxes, self._made = boxes, []
+
+    def has(self, number) -> bool:
+        """Whether the layout has a page `number` (counted from 0), making the pages up to it."""
+        while len(self._made) <= number:
+            box = next(self._boxes, None)
+            if box is None:
+                return False
+            self._made.append((box, _placed(box)))
+        return True
+
+    def box(self, number):
+        return self._made[number][0] if self.has(number) else None
+
+    def placed(self, number):
+        return self._made[number][1] if self.has(number) else []
 
 
 def _is_wrapper(element) -> bool:
@@ -104,21 +158,22 @@ def _keep_charts_with_tables(body) -> None:
     body[:] = grouped
 
 
-def _placed(page):
+def _placed(page_box):
     """(element, top, bottom of the border box, box) of each of <body>'s blocks on the page, in order."""
-    box = page._page_box
+    box = page_box
     while box.element is None or box.element.tag != "body":
         box = box.children[0]
     return [(child.element, child.position_y, child.position_y + child.margin_top + child.border_height(), child)
             for child in box.children if child.element is not None and child.element.tag != "body"]
 
 
-def _fill_one_page(document, body) -> bool:
+def _fill_one_page(pages, body) -> bool:
     """Make the move that fills the first page left too blank by a chart gone over; False if there is none."""
-    pages = [_placed(page) for page in document.pages]
-    for number in range(len(pages) - 1):
-        here, after = pages[number], pages[number + 1]
-        page_box = document.pages[number]._page_box
+    number = -1
+    while pages.has(number + 2):
+        number += 1
+        here, after = pages.placed(number), pages.placed(number + 1)
+        page_box = pages.box(number)
         top, bottom = page_box.content_box_y(), page_box.content_box_y() + page_box.height
         foot = here[-1][2] if here else top
         if not after or (bottom - foot) / (bottom - top) <= FILL_TARGET:
@@ -129,7 +184,7 @@ def _fill_one_page(document, body) -> bool:
             continue
         unit, unit_top, unit_bottom, unit_box = after[len(dragged)]
         if unit.get("style") or int(unit.get("data-tries", 0)) >= MAX_TRIES or any(
-                element is unit for page in pages[number + 2:number + 3] for element, *_ in page):
+                element is unit for element, *_ in pages.placed(number + 2)):
             continue  # split from its table already, moved as often as it may be, or taller than a page
         unit.set("data-tries", str(int(unit.get("data-tries", 0)) + 1))
         if _move(body, unit, unit_box, unit_bottom - unit_top, _points(pages, number, dragged, foot, top),
@@ -155,8 +210,8 @@ def _points(pages, number, dragged, foot, top):
         if element.tag in _HEADINGS:
             return points
         points.append((element, foot + start - top, None))
-    before = {element: box for element, *_, box in pages[number - 1]} if number else {}
-    for element, start, *_ in reversed(pages[number]):
+    before = {element: box for element, *_, box in pages.placed(number - 1)} if number else {}
+    for element, start, *_ in reversed(pages.placed(number)):
         if element.tag not in _TEXT:
             break
         if element in before:

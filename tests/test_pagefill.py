@@ -1,0 +1,66 @@
+"""The page fill's layouts: made a page at a time, as a whole render would make them, and a fallback for another
+WeasyPrint."""
+
+import base64
+
+import pytest
+
+from dprk_arms import paths
+from dprk_arms.briefs import convert, pagefill
+
+weasyprint = pytest.importorskip("weasyprint")
+
+
+def _chart(number, height_in):
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="7in" height="{height_in}in" viewBox="0 0 700 '
+           f'{100 * height_in}"><rect x="10" y="10" width="680" height="{100 * height_in - 20}" fill="#1f4e79"/></svg>')
+    data = base64.b64encode(svg.encode()).decode()
+    return (f'<figure class="chart"><img alt="Figure {number}" src="data:image/svg+xml;base64,{data}"/>'
+            f"<figcaption>Figure {number}. A chart.</figcaption></figure>")
+
+
+def _document(sections=6):
+    """A brief-like page: sections of prose, each with a tall chart and its table, several pages long."""
+    rows = "".join(f"<tr><td>row {i}</td><td>{i}</td></tr>" for i in range(4))
+    body = "".join(f"<h2>Section {s}</h2><p>{' '.join(f'w{s}x{i}' for i in range(150 + 40 * s))}</p>"
+                   f"{_chart(s, 3.5 + 0.3 * s)}<table class='summary'>{rows}</table>" for s in range(sections))
+    html = weasyprint.HTML(string=f"<html><head><style>{convert.CSS}</style></head><body>{body}</body></html>",
+                           base_url=str(paths.ROOT))
+    pagefill._flatten(html.etree_element.find("body"))
+    return html
+
+
+def _geometry(page_boxes):
+    return [[(element.tag, element.get("class"), round(top, 3), round(bottom, 3))
+             for element, top, bottom, _ in pagefill._placed(box)] for box in page_boxes]
+
+
+def test_pages_made_one_at_a_time_are_the_pages_of_a_whole_render():
+    html = _document()
+    whole = _geometry(page._page_box for page in pagefill._render(html, {}).pages)
+    assert len(whole) >= 4
+    assert _geometry(pagefill._page_boxes(html, {})) == whole
+
+
+def test_a_pass_makes_only_the_pages_it_reads(monkeypatch):
+    """Reading the first two pages of a long document lays out those two, without a whole render."""
+    import weasyprint.layout.page as page_module
+    html = _document()
+    total = len(pagefill._render(html, {}).pages)
+    made = []
+    real = page_module.make_page
+    monkeypatch.setattr(page_module, "make_page", lambda *a, **k: made.append(1) or real(*a, **k))
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda *a, **k: pytest.fail("a whole render"))
+    pages = pagefill._Pages(pagefill._page_boxes(html, {}))
+    assert pages.has(1) and pages.placed(1)
+    assert len(made) == 2 < total
+    assert pages.has(total - 1) and not pages.has(total)
+    assert len(made) == total
+
+
+def test_another_weasyprints_internals_fall_back_to_a_whole_render(monkeypatch):
+    import weasyprint.layout.page as page_module
+    html = _document()
+    whole = _geometry(page._page_box for page in pagefill._render(html, {}).pages)
+    monkeypatch.delattr(page_module, "make_all_pages")
+    assert _geometry(pagefill._page_boxes(html, {})) == whole
