@@ -28,6 +28,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4"}
 def filled_document(page_html: str):
     """The laid-out document, every page but the last filled to within FILL_TARGET where a move allows."""
     import weasyprint  # slow to import: only when a PDF is written
+    from . import fontcache
+    fontcache.install()
     html = weasyprint.HTML(string=page_html, base_url=str(paths.ROOT))
     body = html.etree_element.find("body")
     _flatten(body)
