@@ -406,3 +406,17 @@ def test_each_pool_starts_from_the_process_as_it_is_then(tmp_path, monkeypatch, 
     assert [o.status for o in outcomes] == ["rendered"], outcomes[0].message
     assert (tmp_path / "first" / "baseline.pdf").stat().st_mode & 0o777 == 0o666 & ~umask
     assert (tmp_path / "second" / "low-price.pdf").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_script_that_renders_without_a_main_guard_is_told_how_to_fix_it(tmp_path, light):
+    """Render workers import the script that started them: one calling the render at its top level would render
+    again in each, and multiprocessing's own error names neither cause nor fix."""
+    script = tmp_path / "render_script.py"
+    script.write_text("import sys\nfrom dprk_arms import cli\n"
+                      f"sys.exit(cli.main(['render', 'baseline', '--out', {str(tmp_path / 'out')!r}, "
+                      f"'--notebook', {str(light)!r}, '--draws', '200']))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600,
+                          cwd=tmp_path)
+    assert done.returncode != 0
+    assert 'if __name__ == "__main__":' in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "this is a bug" not in done.stderr, done.stderr

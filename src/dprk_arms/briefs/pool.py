@@ -28,6 +28,12 @@ STOP_WAIT_S = 30  # for a terminated worker to exit before it is killed: generou
 
 def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
     """Render the jobs that changed, in parallel; returns outcomes in job order."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # a worker importing the user's script, which renders at its top level: multiprocessing would raise its own
+        # "bootstrapping phase" RuntimeError, which names neither the cause nor the fix
+        from ..errors import DprkArmsError
+        raise DprkArmsError("a render worker, importing the script that started the render, was asked to render "
+                            "again: put the script's render call under `if __name__ == \"__main__\":`")
     from tqdm import tqdm
     for folder in {j.out_dir for j in jobs}:
         Path(folder).mkdir(parents=True, exist_ok=True)
