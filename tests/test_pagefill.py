@@ -19,13 +19,17 @@ def _chart(number, height_in):
             f"<figcaption>Figure {number}. A chart.</figcaption></figure>")
 
 
-def _document(sections=6):
+def _page(sections=6, css="", top="", middle=""):
     """A brief-like page: sections of prose, each with a tall chart and its table, several pages long."""
     rows = "".join(f"<tr><td>row {i}</td><td>{i}</td></tr>" for i in range(4))
-    body = "".join(f"<h2>Section {s}</h2><p>{' '.join(f'w{s}x{i}' for i in range(150 + 40 * s))}</p>"
+    body = "".join(f"<h2 id='s{s}'>Section {s}</h2>{middle if s == 2 else ''}"
+                   f"<p>{' '.join(f'w{s}x{i}' for i in range(150 + 40 * s))}</p>"
                    f"{_chart(s, 3.5 + 0.3 * s)}<table class='summary'>{rows}</table>" for s in range(sections))
-    html = weasyprint.HTML(string=f"<html><head><style>{convert.CSS}</style></head><body>{body}</body></html>",
-                           base_url=str(paths.ROOT))
+    return f"<html><head><style>{convert.CSS}{css}</style></head><body>{top}{body}</body></html>"
+
+
+def _document(**page):
+    html = weasyprint.HTML(string=_page(**page), base_url=str(paths.ROOT))
     pagefill._flatten(html.etree_element.find("body"))
     return html
 
@@ -64,3 +68,32 @@ def test_another_weasyprints_internals_fall_back_to_a_whole_render(monkeypatch):
     whole = _geometry(page._page_box for page in pagefill._render(html, {}).pages)
     monkeypatch.delattr(page_module, "make_all_pages")
     assert _geometry(pagefill._page_boxes(html, {})) == whole
+
+
+# 280 references to the last section: enough for their numbers' width to move a page break the fill decides on
+_FORWARD_REFERENCES = "<p>" + " ".join('<a class="x" href="#s5">see</a>' for _ in range(280)) + "</p>"
+# What makes WeasyPrint lay a document out again once it knows its pages: page numbers in the content (a forward
+# reference's number is unknown when its page is first made), and running elements, which it may re-make pages for.
+REPAGINATED = {
+    "target-counter": dict(css='a.x::after { content: " (p. " target-counter(attr(href), page, upper-roman) ")" }',
+                           top=_FORWARD_REFERENCES),
+    "counter(page) in the content": dict(css="h2::after { content: ' p. ' counter(page) }"),
+    "counter(pages) in the content": dict(css="h2::after { content: ' of ' counter(pages) }"),
+    "a running element": dict(css="@page { @top-center { content: element(head) } } .head { position: running(head) }",
+                              middle="<div class='head'>Running head</div>"),
+}
+
+
+@pytest.mark.parametrize("case", REPAGINATED)
+def test_a_document_laid_out_more_than_once_is_filled_on_the_layout_it_will_have(case):
+    """The fill decides on WeasyPrint's final layout: a user's notebook with page references (the briefs have
+    none) once came out a page longer, with a page three-quarters blank."""
+    page = _page(**REPAGINATED[case])
+    assert _geometry(p._page_box for p in pagefill.filled_document(page).pages) == _geometry(
+        p._page_box for p in pagefill._filled(page, lazy=False).pages)
+
+
+@pytest.mark.parametrize("case", [c for c in REPAGINATED if "running" not in c])
+def test_page_numbers_in_the_content_are_never_laid_out_a_page_at_a_time(case):
+    with pytest.raises(pagefill._Repaginate):
+        next(pagefill._page_boxes(_document(**REPAGINATED[case]), {}))

@@ -25,8 +25,20 @@ _TEXT = {"p", "ul", "ol", "blockquote"}
 _HEADINGS = {"h1", "h2", "h3", "h4"}
 
 
+class _Repaginate(Exception):
+    """The document has what makes WeasyPrint lay it out more than once (page numbers in its content, running
+    elements): a layout made a page at a time, once, is not the one the PDF will have."""
+
+
 def filled_document(page_html: str):
     """The laid-out document, every page but the last filled to within FILL_TARGET where a move allows."""
+    try:
+        return _filled(page_html, lazy=True)
+    except _Repaginate:  # decided from scratch on WeasyPrint's whole layouts, as the PDF will have them
+        return _filled(page_html, lazy=False)
+
+
+def _filled(page_html, lazy):
     import weasyprint  # slow to import: only when a PDF is written
     from . import fontcache
     fontcache.install()
@@ -43,7 +55,7 @@ def filled_document(page_html: str):
         tail = list(body)[charts[-1] + 1:]
         del body[charts[-1] + 1:]
         for _ in range(MAX_PASSES):
-            if not _fill_one_page(_Pages(_page_boxes(html, cache)), body):
+            if not _fill_one_page(_Pages(_page_boxes(html, cache) if lazy else _whole(html, cache)), body):
                 break
         body.extend(tail)
     return _render(html, cache)
@@ -59,9 +71,14 @@ def _render(html, cache):
     return html.render(cache=cache)
 
 
+def _whole(html, cache):
+    return (page._page_box for page in _render(html, cache).pages)
+
+
 def _page_boxes(html, cache):
     """The document's page boxes, each laid out only when asked for (WeasyPrint's own pagination, without the
-    margin boxes and the Document): a pass stops two pages after the page it fixes, not at the end."""
+    margin boxes and the Document): a pass stops two pages after the page it fixes, not at the end. Raises
+    _Repaginate for a document WeasyPrint would lay out again once its first layout is known."""
     _rewrap(html)
     try:
         from weasyprint import DEFAULT_OPTIONS
@@ -77,12 +94,17 @@ def _page_boxes(html, cache):
         root_box = build_formatting_structure(
             html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
             context.target_collector, counter_style, context.footnotes)
+        if context.target_collector.counter_lookup_items:  # page numbers in the content: known only once laid out
+            raise _Repaginate
         initialize_page_maker(context, root_box)
         pages = make_all_pages(context, root_box, html, [])
     except (ImportError, AttributeError, TypeError):  # another WeasyPrint's internals: the whole document
-        pages = (page._page_box for page in html.render(cache=cache).pages)
-        font_config = None
-    for page in pages:
+        yield from _whole(html, cache)
+        return
+    for made, page in enumerate(pages, start=1):
+        # a page made is marked to be made again (a running element, say): WeasyPrint would lay it all out again
+        if any(state[-1]["content_changed"] or state[-1]["pages_wanted"] for state in context.page_maker[:made]):
+            raise _Repaginate
         yield page
     del font_config  # held until the last page is made: WeasyPrint drops its fonts when it goes
 
