@@ -97,3 +97,10 @@ def test_a_document_laid_out_more_than_once_is_filled_on_the_layout_it_will_have
 def test_page_numbers_in_the_content_are_never_laid_out_a_page_at_a_time(case):
     with pytest.raises(pagefill._Repaginate):
         next(pagefill._page_boxes(_document(**REPAGINATED[case]), {}))
+
+
+def test_a_pagination_state_of_another_form_counts_as_marked_so_whole_layouts_are_used():
+    class Context:
+        page_maker = [("resume_at", "next_page", "right_page", "page_state", None)]
+    assert pagefill._marked_again(Context(), 1)
+    assert pagefill._marked_again(object(), 1)

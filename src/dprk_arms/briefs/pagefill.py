@@ -26,8 +26,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4"}
 
 
 class _Repaginate(Exception):
-    """The document has what makes WeasyPrint lay it out more than once (page numbers in its content, running
-    elements): a layout made a page at a time, once, is not the one the PDF will have."""
+    """The document has what makes WeasyPrint lay it out more than once (page numbers in its content, or a page it
+    marks to be made again): a layout made a page at a time, once, is not the one the PDF will have."""
 
 
 def filled_document(page_html: str):
@@ -102,11 +102,19 @@ def _page_boxes(html, cache):
         yield from _whole(html, cache)
         return
     for made, page in enumerate(pages, start=1):
-        # a page made is marked to be made again (a running element, say): WeasyPrint would lay it all out again
-        if any(state[-1]["content_changed"] or state[-1]["pages_wanted"] for state in context.page_maker[:made]):
+        if _marked_again(context, made):
             raise _Repaginate
         yield page
     del font_config  # held until the last page is made: WeasyPrint drops its fonts when it goes
+
+
+def _marked_again(context, made) -> bool:
+    """Whether WeasyPrint marked one of the first `made` pages to be made again, which it would do after its first
+    layout (a state it does not keep as this WeasyPrint does counts as marked: the whole layouts are then used)."""
+    try:
+        return any(state[-1]["content_changed"] or state[-1]["pages_wanted"] for state in context.page_maker[:made])
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return True
 
 
 class _Pages:
