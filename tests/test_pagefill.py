@@ -1,8 +1,6 @@
 """The page fill's layouts: made a page at a time, as a whole render would make them, and a fallback for another
 WeasyPrint."""
 
-import base64
-
 import pytest
 
 from dprk_arms import paths
@@ -10,13 +8,7 @@ from dprk_arms.briefs import convert, pagefill
 
 weasyprint = pytest.importorskip("weasyprint")
 
-
-def _chart(number, height_in):
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="7in" height="{height_in}in" viewBox="0 0 700 '
-           f'{100 * height_in}"><rect x="10" y="10" width="680" height="{100 * height_in - 20}" fill="#1f4e79"/></svg>')
-    data = base64.b64encode(svg.encode()).decode()
-    return (f'<figure class="chart"><img alt="Figure {number}" src="data:image/svg+xml;base64,{data}"/>'
-            f"<figcaption>Figure {number}. A chart.</figcaption></figure>")
+from test_briefs_single import _chart_html as _chart  # noqa: E402 - a brief's chart as the notebook shows it
 
 
 def _page(sections=6, css="", top="", middle=""):
