@@ -96,3 +96,21 @@ def test_a_pagination_state_of_another_form_counts_as_marked_so_whole_layouts_ar
         page_maker = [("resume_at", "next_page", "right_page", "page_state", None)]
     assert pagefill._marked_again(Context(), 1)
     assert pagefill._marked_again(object(), 1)
+
+
+# Pages whose boxes are not the plain <html> > <body> of one page: a blank page a right break makes (no <body>
+# at all), and a fixed element, which a whole layout puts before <body> on every page after its own.
+UNUSUAL_PAGES = {
+    "a blank page": dict(css="#s3 { break-before: right }"),
+    "a fixed element": dict(css=".fx { position: fixed; top: 0; right: 0; font-size: 7pt }",
+                            top="<div class='fx'>DRAFT</div>"),
+}
+
+
+@pytest.mark.parametrize("case", UNUSUAL_PAGES)
+def test_blank_pages_and_fixed_elements_are_filled_as_whole_layouts_would_be(case):
+    """Both once failed the brief with an IndexError where the fill read a page (a red-team helper's finding)."""
+    page = _page(**UNUSUAL_PAGES[case])
+    filled = _geometry(p._page_box for p in pagefill.filled_document(page).pages)
+    assert filled == _geometry(p._page_box for p in pagefill._filled(page, lazy=False).pages)
+    assert any(not blocks for blocks in filled) == (case == "a blank page")

@@ -191,12 +191,25 @@ def _keep_charts_with_tables(body) -> None:
 
 
 def _placed(page_box):
-    """(element, top, bottom of the border box, box) of each of <body>'s blocks on the page, in order."""
-    box = page_box
-    while box.element is None or box.element.tag != "body":
-        box = box.children[0]
+    """(element, top, bottom of the border box, box) of each of <body>'s blocks on the page, in order; none on a
+    page without <body> (a blank page a left or right break made)."""
+    box = _body_box(page_box)
+    if box is None:
+        return []
     return [(child.element, child.position_y, child.position_y + child.margin_top + child.border_height(), child)
             for child in box.children if child.element is not None and child.element.tag != "body"]
+
+
+def _body_box(page_box):
+    """The page's <body> box, found breadth first: in a whole layout, fixed elements from other pages are put
+    before it under <html>."""
+    level = [page_box]
+    while level:
+        for box in level:
+            if box.element is not None and box.element.tag == "body":
+                return box
+        level = [child for box in level for child in getattr(box, "children", ())]
+    return None
 
 
 def _fill_one_page(pages, body) -> bool:
@@ -207,8 +220,10 @@ def _fill_one_page(pages, body) -> bool:
         here, after = pages.placed(number), pages.placed(number + 1)
         page_box = pages.box(number)
         top, bottom = page_box.content_box_y(), page_box.content_box_y() + page_box.height
-        foot = here[-1][2] if here else top
-        if not after or (bottom - foot) / (bottom - top) <= FILL_TARGET:
+        if not here or not after:  # a blank page is made so (a left or right break), not by a chart gone over
+            continue
+        foot = here[-1][2]
+        if (bottom - foot) / (bottom - top) <= FILL_TARGET:
             continue
         # the chart that went over, and the headings and text it dragged with it (they would have fitted)
         dragged = list(_takewhile_text_or_heading(after))
