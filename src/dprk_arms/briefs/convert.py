@@ -9,7 +9,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from ..files import temp_beside
-from . import pagefill
+from . import fontcache, pagefill
 
 CSS = (Path(__file__).with_name("brief.css")).read_text(encoding="utf-8")
 
@@ -41,6 +41,7 @@ def warm() -> None:
 
 def write_pdf(page_html: str, target) -> None:
     """Write the PDF atomically: a temporary file beside the target, then a rename."""
+    fontcache.install()
     tmp = temp_beside(target)
     try:
         pagefill.filled_document(page_html).write_pdf(str(tmp))

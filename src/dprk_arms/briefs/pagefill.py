@@ -40,8 +40,6 @@ def filled_document(page_html: str):
 
 def _filled(page_html, lazy):
     import weasyprint  # slow to import: only when a PDF is written
-    from . import fontcache
-    fontcache.install()
     html = weasyprint.HTML(string=page_html, base_url=str(paths.ROOT))
     body = html.etree_element.find("body")
     _flatten(body)
