@@ -420,3 +420,40 @@ def test_a_script_that_renders_without_a_main_guard_is_told_how_to_fix_it(tmp_pa
     assert done.returncode != 0
     assert 'if __name__ == "__main__":' in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and "this is a bug" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("command", ["waits", "exits"])
+def test_a_worker_that_fails_while_forking_prints_no_traceback(tmp_path, command):
+    """A worker forked as the command ends (Ctrl-C, SIGTERM) finds its pool's semaphore gone: the fork server printed
+    that as a traceback after the command's own line. Made certain here by removing the semaphore first: one line
+    while the command waits for the worker, nothing once the command has gone."""
+    script = tmp_path / "fork_fails.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, _multiprocessing
+        from multiprocessing import resource_tracker, util
+        from dprk_arms.briefs import pool
+        if __name__ == "__main__":
+            context = pool._context()
+            lock = context.Lock()
+            name = lock._semlock.name
+            _multiprocessing.sem_unlink(name)  # as the command's exit does; its own clean-up then has nothing to do
+            resource_tracker.unregister(name, "semaphore")
+            for finalizer in list(util._finalizer_registry.values()):
+                if finalizer._args == (name,):
+                    finalizer.cancel()
+            worker = context.Process(target=print, args=(lock,))
+            worker.start()
+            if {command == "exits"}:
+                os._exit(0)
+            worker.join()
+            print("worker exit code", worker.exitcode)
+    """))
+    # the pipes close once every process holding them has gone, the orphaned worker too
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert "Traceback" not in done.stderr, done.stderr
+    if command == "waits":
+        assert "worker exit code 1" in done.stdout, (done.stdout, done.stderr)
+        assert done.stderr.strip().splitlines() == [
+            "dprk-arms: a render worker could not start (FileNotFoundError: [Errno 2] No such file or directory)"], done.stderr
+    else:
+        assert done.stderr.strip() == "", done.stderr

@@ -1,9 +1,34 @@
 """What a render worker imports before its first brief: loaded once in the fork server the workers fork from."""
 
 import gc
+import os
 import signal
+import sys
+import time
 
+from . import scratch
 from .nbimports import skip_iri_format_checker
+
+COMMAND_EXIT_WAIT_S = 3.0  # for a command already on its way out to be gone; a bound, not a timing claim
+_command = scratch.process_identity(os.getppid())  # the fork server's parent: the command its workers serve
+
+
+def _worker_start_failed(kind, value, tb):
+    """How a worker that failed before its first line of ours says so. multiprocessing's fork server prints it with
+    sys.excepthook, a traceback of its internals: a Ctrl-C or SIGTERM that ends the command while a worker forks
+    leaves the worker reading a pool whose semaphores are gone (FileNotFoundError) or a pipe closed (EOFError).
+    Nothing when the command has gone, as it then has (nobody is waiting for the line); else one line, and the
+    command reports the worker as died."""
+    deadline = time.monotonic() + COMMAND_EXIT_WAIT_S
+    while scratch.process_alive(_command) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if scratch.process_alive(_command):
+        text = " ".join(str(value).split())[:300]
+        print(f"dprk-arms: a render worker could not start ({kind.__name__}{': ' + text if text else ''})",
+              file=sys.stderr)
+
+
+sys.excepthook = _worker_start_failed
 
 # Imported in the fork server only. Ctrl-C reaches the whole process group, and the command decides what stops: the
 # server ignores SIGINT once its preload is done; ignored from the start, a Ctrl-C during the preload prints no traceback.
