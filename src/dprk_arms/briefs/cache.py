@@ -17,9 +17,10 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def job_digest(parts: list, notebook, catalog) -> str:
+def job_digest(parts: list, notebook, catalog, code: str | None = None) -> str:
+    """The digest that decides a re-render; `code` is code_digest(), read once for a batch by its caller."""
     digest = hashlib.sha256()
-    for part in [*parts, catalog.fingerprint(), code_digest()]:
+    for part in [*parts, catalog.fingerprint(), code or code_digest()]:
         digest.update(str(part).encode())
     digest.update(Path(notebook).read_bytes())
     return digest.hexdigest()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import paths
 from ..errors import ScenarioError
-from .cache import job_digest
+from .cache import code_digest, job_digest
 from .kernel import START_TIMEOUT_S
 from .nbimports import skip_iri_format_checker
 
@@ -109,12 +109,13 @@ def scenario_jobs(names: list[str], use_all: bool, overrides: dict, out: str | N
     notebook = brief_notebook(notebook)
     folder = output_dir(out)
     jobs, seen = [], set()
+    code = code_digest()  # the package's sources, read once for the batch, not once a scenario
     for file in files:
         spec = scenarios_mod.load_scenario(file, cat, overrides).with_settings(draws=draws)
         if spec.name in seen:
             raise ScenarioError(file, None, f"scenario name {spec.name!r} given twice")
         seen.add(spec.name)
-        digest = job_digest([spec.digest()], notebook, cat)
+        digest = job_digest([spec.digest()], notebook, cat, code)
         jobs.append(Job(spec.name, spec.title, str(notebook), {"run_spec": spec.canonical(), "render_digest": digest},
                         str(folder), digest, timeout, start_timeout))
     return jobs

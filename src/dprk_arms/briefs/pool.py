@@ -34,12 +34,14 @@ def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
         from ..errors import DprkArmsError
         raise DprkArmsError("a render worker, importing the script that started the render, was asked to render "
                             "again: put the script's render call under `if __name__ == \"__main__\":`")
-    from tqdm import tqdm
     for folder in {j.out_dir for j in jobs}:
         Path(folder).mkdir(parents=True, exist_ok=True)
         clean_stale(folder)
     outcomes = {j.name: Outcome(j.name, "skipped", 0.0, "unchanged") for j in jobs if not force and is_current(j)}
     todo = [j for j in jobs if j.name not in outcomes]
+    if not todo:  # nothing changed: no progress bar (tqdm alone took a tenth of a re-render's time to import)
+        return [outcomes[j.name] for j in jobs]
+    from tqdm import tqdm
     try:
         with tqdm(total=len(todo), desc="rendering", unit="brief", file=sys.stderr, disable=None) as progress:
             broken = _run_pool(todo, workers, outcomes, progress)
