@@ -1,13 +1,18 @@
 """What a render worker imports before its first brief: loaded once in the fork server the workers fork from."""
 
-import gc
-import os
 import signal
-import sys
-import time
 
-from . import scratch
-from .nbimports import skip_iri_format_checker
+# Imported in the fork server only. Ctrl-C reaches the whole process group, and the command decides what stops: the
+# server ignores SIGINT once its preload is done; ignored from the start, a Ctrl-C during the preload prints no traceback.
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+import gc  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from . import scratch  # noqa: E402
+from .nbimports import skip_iri_format_checker  # noqa: E402
 
 COMMAND_EXIT_WAIT_S = 3.0  # for a command already on its way out to be gone; a bound, not a timing claim
 _command = scratch.process_identity(os.getppid())  # the fork server's parent: the command its workers serve
@@ -30,9 +35,6 @@ def _worker_start_failed(kind, value, tb):
 
 sys.excepthook = _worker_start_failed
 
-# Imported in the fork server only. Ctrl-C reaches the whole process group, and the command decides what stops: the
-# server ignores SIGINT once its preload is done; ignored from the start, a Ctrl-C during the preload prints no traceback.
-signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 skip_iri_format_checker()  # before nbformat, which papermill and nbconvert import
 
