@@ -15,7 +15,13 @@ from . import scratch  # noqa: E402
 from .nbimports import skip_iri_format_checker  # noqa: E402
 
 COMMAND_EXIT_WAIT_S = 3.0  # for a command already on its way out to be gone; a bound, not a timing claim
-_command = scratch.process_identity(os.getppid())  # the fork server's parent: the command its workers serve
+# The fork server's parent, the command its workers serve; None when it had gone before this line (its orphans are
+# adopted by init, pid 1, which would otherwise pass for a command that never ends).
+_command = scratch.process_identity(os.getppid()) if os.getppid() != 1 else None
+
+
+def _command_alive():
+    return _command is not None and scratch.process_alive(_command)
 
 
 def _worker_start_failed(kind, value, tb):
@@ -25,9 +31,9 @@ def _worker_start_failed(kind, value, tb):
     Nothing when the command has gone, as it then has (nobody is waiting for the line); else one line, and the
     command reports the worker as died."""
     deadline = time.monotonic() + COMMAND_EXIT_WAIT_S
-    while scratch.process_alive(_command) and time.monotonic() < deadline:
+    while _command_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
-    if scratch.process_alive(_command):
+    if _command_alive():
         text = " ".join(str(value).split())[:300]
         print(f"dprk-arms: a render worker could not start ({kind.__name__}{': ' + text if text else ''})",
               file=sys.stderr)
