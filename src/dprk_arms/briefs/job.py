@@ -31,6 +31,9 @@ def render_job(job) -> Outcome:
     out = Path(job.out_dir)
     work = executed = None
     try:
+        # The PDF stage's library first: one that cannot load (Pango missing) fails the brief now, in one line,
+        # not after its notebook has run for nothing.
+        import weasyprint  # noqa: F401
         scratch = _worker_scratch(out)
         work = scratch / job.name
         work.mkdir()

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from .. import interrupts
 from . import job as job_mod
 from . import kernel, scratch
 from .cache import is_current
@@ -57,17 +58,27 @@ def run_jobs(jobs: list, workers: int, force: bool = False) -> list[Outcome]:
     return [outcomes[j.name] for j in jobs]
 
 
-def _run_pool(todo, workers, outcomes, progress):
-    """Run jobs in a pool of worker processes; returns the jobs left unfinished by a broken pool."""
+def _run_pool(todo, workers, outcomes, progress, context=None):
+    """Run jobs in a pool of worker processes (from `context`, by default _context()); returns the jobs left
+    unfinished by a broken pool."""
     if not todo:
         return []
     # Long-lived workers, each with one warm kernel it reuses (papermill has kernel-launch races when many
     # kernels start from one process), importing the render stack once, not per brief.
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=_context(),
+    context = context or _context()
+    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
                                initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()),))
-    futures = {pool.submit(job_mod.render_job, j): j for j in todo}
-    unfinished = []
+    unfinished, server_failed = [], False
     try:
+        try:
+            _start_fork_server(context)
+            futures = {pool.submit(job_mod.render_job, j): j for j in todo}
+        except (EOFError, OSError):
+            # The fork server died before it forked a worker (killed, or its start failed): multiprocessing says
+            # only "unexpected EOF". The pool is run again with spawned workers, which need no server.
+            if context.get_start_method() != "forkserver" or interrupts.received():
+                raise
+            server_failed, futures = True, {}
         for future in as_completed(futures):
             try:
                 outcome = future.result()
@@ -82,7 +93,24 @@ def _run_pool(todo, workers, outcomes, progress):
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _stop_fork_server()
+    if server_failed:
+        return _run_pool(todo, workers, outcomes, progress, multiprocessing.get_context("spawn"))
     return [j for j in todo if j in unfinished]
+
+
+def _start_fork_server(context):
+    """Start the pool's fork server with SIGINT blocked, as multiprocessing starts its resource tracker: a Ctrl-C
+    to the process group before the server's first line (warm.py ignores SIGINT, then unblocks it) is held, and
+    then dropped, instead of printing a traceback from the server's start-up. The command gets its own Ctrl-C."""
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver, resource_tracker
+    resource_tracker.ensure_running()  # it blocks and unblocks SIGINT for its own start: done first, not inside ours
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _stop_fork_server():
@@ -122,6 +150,7 @@ def _worker_init(parent):
     multiprocessing.util.Finalize(None, atexit._run_exitfuncs, exitpriority=0)
     # Ctrl-C reaches the whole process group; the parent decides, and terminates workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # warm.py does it; here too in case it never ran
     job_mod._parent = parent
     scratch.die_with_parent()  # Linux: SIGKILL when its parent dies (the fork server, which ends with the command)
     if not scratch.process_alive(parent):
@@ -131,7 +160,10 @@ def _worker_init(parent):
     # papermill's (and nbclient's) own log lines ("Kernel died while waiting for execute reply.") would reach the
     # terminal beside the summary, which names the same failure in one line and keeps the kernel's log
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
+    try:
+        import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
+    except Exception:  # noqa: BLE001 - e.g. Pango missing (OSError): raised here, multiprocessing prints a traceback
+        pass  # and breaks the pool; each brief's own import (job.render_job) reports it as that brief's failure
 
 
 def _watch_parent(parent, poll_s=0.5):

@@ -4,7 +4,10 @@ import signal
 
 # Imported in the fork server only. Ctrl-C reaches the whole process group, and the command decides what stops: the
 # server ignores SIGINT once its preload is done; ignored from the start, a Ctrl-C during the preload prints no traceback.
+# The command starts the server with SIGINT blocked (pool._start_fork_server): one that came before this line is held
+# until here, and dropped.
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 import gc  # noqa: E402
 import os  # noqa: E402
