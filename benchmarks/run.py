@@ -157,20 +157,35 @@ def peak_worker_memory(folder, jobs):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=paths.ROOT)
     peaks, parent = {}, psutil.Process(proc.pid)
 
-    def workers():  # the workers are children of the pool's fork server, where there is one
+    def workers_and_kernels():
+        """{worker: [its kernels]}. Workers are children of the pool's fork server, where there is one; a kernel is
+        a worker's child, or a child of the pool's kernel server (briefs/kernelfork.py), known by its log, which
+        names its worker: kernel-<worker pid>-<n>.log."""
+        found, forked = {}, []
         for child in parent.children():
-            if "multiprocessing.forkserver" in " ".join(child.cmdline()):
-                yield from child.children()
+            command = " ".join(child.cmdline())
+            if "multiprocessing.forkserver" in command:
+                found.update({w: list(w.children()) for w in child.children()})
+            elif "briefs.kernelfork" in command:
+                forked += child.children()
             else:
-                yield child
+                found[child] = list(child.children())
+        by_pid = {w.pid: w for w in found}
+        for kernel in forked:
+            logs = [os.path.basename(f.path) for f in kernel.open_files()]  # ipykernel puts a pipe on its stdout
+            owner = next((int(log.split("-")[1]) for log in logs if log.startswith("kernel-")), None)
+            if owner in by_pid:
+                found[by_pid[owner]].append(kernel)
+        return found
     while proc.poll() is None:
         try:
-            for worker in workers():
-                # its kernel, a direct child; not the kernel's own children (the brief's `git` calls), which as forks of
-                # the kernel share its pages until they exec: counted, a sample in that moment read 300 MiB twice
-                rss = worker.memory_info().rss + sum(k.memory_info().rss for k in worker.children())
+            for worker, kernels in workers_and_kernels().items():
+                # its kernels; not a kernel's own children (the brief's `git` calls), which as forks of the kernel share
+                # its pages until they exec: counted, a sample in that moment read 300 MiB twice. A forked kernel's
+                # resident pages include those it shares with its server and the other kernels: counted whole here.
+                rss = worker.memory_info().rss + sum(k.memory_info().rss for k in kernels)
                 peaks[worker.pid] = max(peaks.get(worker.pid, 0), rss)
-        except psutil.Error:
+        except (psutil.Error, OSError, ValueError):
             pass
         time.sleep(0.05)
     workers = [v for v in peaks.values() if v > 50e6]  # the pool's resource tracker is tiny

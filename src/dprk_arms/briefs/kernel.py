@@ -26,6 +26,7 @@ LOG_TAIL_LINES = 20
 KERNEL_ARGS = ["--HistoryManager.enabled=False"]
 
 _kernel = None
+fork_server = None  # address of the pool's kernel server (briefs/kernelfork.py), set in a render worker
 _kernel_log = None  # path of the current kernel's log
 _kernels_started = 0
 _clients = {}  # connection file -> a client kept open, so set-up code does not wait for a handshake each time
@@ -72,8 +73,11 @@ def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S, preload=None):
     discard_kernel()
     atexit.register(discard_kernel)
     errors = []
-    for _ in range(START_ATTEMPTS):
-        km = _start_kernel(Path(log_dir))
+    for attempt in range(START_ATTEMPTS):
+        # The package's own stack, forked warm from the pool's kernel server on a first try; a replacement, or a
+        # kernel of another notebook (which must start bare), is launched as papermill would.
+        km = _start_kernel(Path(log_dir), forked=attempt == 0 and (preload is None or preload == PRELOAD),
+                           start_timeout=start_timeout)
         try:
             _client(km, start_timeout)
             run_code(km, PRELOAD if preload is None else preload or "pass", start_timeout)
@@ -87,11 +91,11 @@ def warm_kernel(log_dir, start_timeout=START_TIMEOUT_S, preload=None):
                            + (f"; kernel log ends: {tail[-1][:200]!r}" if tail else ""), _kernel_log)
 
 
-def _start_kernel(log_dir):
+def _start_kernel(log_dir, forked=False, start_timeout=START_TIMEOUT_S):
     global _kernel, _kernel_log, _kernels_started
     # Async, as papermill's own: nbclient polls a sync manager's client in a way that blocks its event
     # loop, so a kernel that dies mid-cell would never be noticed.
-    from jupyter_client.manager import AsyncKernelManager
+    AsyncKernelManager = _manager_class()
     _kernels_started += 1
     log_dir.mkdir(parents=True, exist_ok=True)
     _kernel_log = log_dir / f"kernel-{os.getpid()}-{_kernels_started}.log"
@@ -102,6 +106,8 @@ def _start_kernel(log_dir):
                                 connection_file=str(connection))
     else:
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(connection))
+    if forked and fork_server is not None:
+        km.fork_address, km.fork_timeout = fork_server, start_timeout
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(scratch)}  # no runtime folder shared with other runs
     # The kernel's own chatter goes to its log (kept with a failed scenario), not the user's terminal.
     with open(_kernel_log, "ab") as log:
@@ -112,6 +118,39 @@ def _start_kernel(log_dir):
             raise KernelStartError(f"could not launch a kernel: {type(exc).__name__}: {exc}", _kernel_log) from exc
     _kernel = km
     return km
+
+
+_manager = None
+
+
+def _manager_class():
+    """AsyncKernelManager, launching a kernel given a fork server's address (fork_address) as a fork of that server,
+    warm, where the server can give one; else, and for any other kernel, as jupyter_client launches it."""
+    global _manager
+    if _manager is not None:
+        return _manager
+    from jupyter_client.manager import AsyncKernelManager
+
+    from . import kernelfork
+
+    class Manager(AsyncKernelManager):
+        fork_address = None
+        fork_timeout = START_TIMEOUT_S
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):  # jupyter_client's hook for launching differently
+            process = None
+            if self.fork_address is not None and kernelfork.forkable(kernel_cmd) and kw.get("stdout") is not None:
+                process = kernelfork.launch(self.fork_address, kernel_cmd, kw.get("env") or os.environ,
+                                            kw.get("cwd") or os.getcwd(), kw["stdout"], self.fork_timeout)
+            if process is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            provisioner = self.provisioner  # its pre-launch (connection file, ports) done: only the process differs
+            provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
+            provisioner.cwd = kw.get("cwd")
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    _manager = Manager
+    return Manager
 
 
 def log_tail(path, lines=LOG_TAIL_LINES):

@@ -7,6 +7,7 @@ import multiprocessing.util
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .. import interrupts
 from . import job as job_mod
-from . import kernel, scratch
+from . import kernel, kernelfork, scratch
 from .cache import is_current
 from .clean import clean_stale
 from .nbimports import skip_iri_format_checker
@@ -66,8 +67,9 @@ def _run_pool(todo, workers, outcomes, progress, context=None):
     # Long-lived workers, each with one warm kernel it reuses (papermill has kernel-launch races when many
     # kernels start from one process), importing the render stack once, not per brief.
     context = context or _context()
+    kernels, address = _start_kernel_server(todo)
     pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
-                               initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()),))
+                               initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()), address))
     unfinished, server_failed = [], False
     try:
         try:
@@ -93,9 +95,34 @@ def _run_pool(todo, workers, outcomes, progress, context=None):
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _stop_fork_server()
+        kernelfork.stop(kernels)
+        if address is not None:
+            shutil.rmtree(os.path.dirname(address), ignore_errors=True)
     if server_failed:
         return _run_pool(todo, workers, outcomes, progress, multiprocessing.get_context("spawn"))
     return [j for j in todo if j in unfinished]
+
+
+_servers = 0
+
+
+def _start_kernel_server(todo):
+    """(server, address) of a kernel server for the pool (briefs/kernelfork.py), or (None, None): started when a job's
+    notebook uses the package, whose kernels it forks warm. It imports their stack (about 2 CPU s) beside the fork
+    server's imports, on the core those leave idle, once for all the pool's kernels instead of once in each; it starts
+    from this process as it is now, as the fork server does, and ends with the pool."""
+    global _servers
+    from .preload import preload_for
+    if not hasattr(socket, "AF_UNIX") or not any(preload_for(str(j.notebook)) == kernel.PRELOAD for j in todo):
+        return None, None
+    _servers += 1
+    folder = scratch.make_scratch(tempfile.gettempdir())
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
+    address = str(folder / f"kernels-{_servers}.sock")
+    try:
+        return kernelfork.start(address, kernel.PRELOAD), address
+    except OSError:  # no server: each worker launches its kernels itself
+        return None, None
 
 
 def _start_fork_server(context):
@@ -142,7 +169,7 @@ def _context():
     return context                                             # there only leaves the worker to import it
 
 
-def _worker_init(parent):
+def _worker_init(parent, kernel_server=None):
     """Set a worker up to die with the command that started it, however that command ends (kill -9 too). Its
     environment, folder and umask are this process's as its pool started: the fork server starts with the pool."""
     # A forked worker ends in os._exit, which skips atexit (the kernel's shutdown, the scratch folders' removal);
@@ -152,6 +179,7 @@ def _worker_init(parent):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # warm.py does it; here too in case it never ran
     job_mod._parent = parent
+    kernel.fork_server = kernel_server  # where its kernels come from, warm, when its notebooks use the package
     scratch.die_with_parent()  # Linux: SIGKILL when its parent dies (the fork server, which ends with the command)
     if not scratch.process_alive(parent):
         os._exit(1)  # the command died before the line above took effect

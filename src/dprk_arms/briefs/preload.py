@@ -2,8 +2,7 @@
 
 import ast
 import functools
-
-import nbformat
+import json
 
 from .kernel import PRELOAD
 
@@ -16,14 +15,15 @@ def preload_for(notebook: str) -> str:
     ahead of its cells: their order, side effects and failures stay the cells' (an environment variable a
     cell sets before an import, an import that exits, hangs or prints)."""
     try:
-        cells = nbformat.read(notebook, as_version=4).cells
+        cells = _cells(notebook)
     except Exception:  # noqa: BLE001 - unreadable: papermill reports it, with the notebook's name, next
         return ""
     for cell in cells:
-        if cell.cell_type != "code":
+        if cell.get("cell_type") != "code":
             continue
+        source = cell.get("source", "")
         try:
-            tree = ast.parse(cell.source)
+            tree = ast.parse("".join(source) if isinstance(source, list) else source)
         except SyntaxError:  # IPython syntax (%magics, !shell): the package's notebooks have none
             continue
         for node in tree.body:
@@ -32,3 +32,14 @@ def preload_for(notebook: str) -> str:
             if any(name.split(".")[0] == "dprk_arms" for name in names):
                 return PRELOAD
     return ""
+
+
+def _cells(notebook):
+    """The notebook's cells, read as JSON (the command asks before it starts the pool: nbformat takes it a second to
+    import); through nbformat for a notebook of a format before v4, whose cells it converts."""
+    with open(notebook, encoding="utf-8") as file:
+        content = json.load(file)
+    if content.get("nbformat", 0) >= 4:
+        return content["cells"]
+    import nbformat
+    return nbformat.reads(json.dumps(content), as_version=4).cells
