@@ -35,18 +35,16 @@ def start(address, preload):
 
 
 def stop(server):
-    """End the server and its kernels (closing its stdin, the signal it waits for), and reap it."""
+    """End the server now, and with it any kernel still running (they die with it), and reap it. Killed, not asked:
+    it has nothing to save, and one still importing its stack would answer only once that is done."""
     if server is None:
         return
     try:
         server.stdin.close()
     except OSError:
         pass
-    try:
-        server.wait(30)
-    except subprocess.TimeoutExpired:  # a bound, not a timing: a server stuck in a system call
-        server.kill()
-        server.wait()
+    server.kill()
+    server.wait()
 
 
 def forkable(cmd) -> bool:
