@@ -68,8 +68,12 @@ def _run_pool(todo, workers, outcomes, progress, context=None):
     # kernels start from one process), importing the render stack once, not per brief.
     context = context or _context()
     kernels, address = _start_kernel_server(todo)
-    pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
-                               initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()), address))
+    try:
+        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(todo))), mp_context=context,
+                                   initializer=_worker_init, initargs=(scratch.process_identity(os.getpid()), address))
+    except BaseException:  # an interrupt here: the server goes now, not with the process
+        kernelfork.stop(kernels)
+        raise
     unfinished, server_failed = [], False
     try:
         try:
