@@ -20,12 +20,14 @@ def _jobs(out, light, names=("low-price",)):
 
 
 @pytest.mark.slow
-def test_a_pdf_library_that_cannot_load_fails_each_brief_in_one_line(tmp_path, light, cli):
-    """WeasyPrint without Pango raises OSError at import: in a worker's start-up, multiprocessing printed a traceback
-    per worker and every brief said only that its worker died."""
+@pytest.mark.parametrize("raised", ["OSError", "SystemExit", "KeyboardInterrupt"])
+def test_a_pdf_library_that_cannot_load_fails_each_brief_in_one_line(tmp_path, light, cli, raised):
+    """WeasyPrint without Pango raises OSError at import (a broken module might exit, or raise KeyboardInterrupt): in
+    a worker's start-up, multiprocessing printed a traceback per worker and every brief said only that its worker
+    died."""
     fake = tmp_path / "fake" / "weasyprint"
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("raise OSError(\"cannot load library 'libpango-1.0-0' (a test's)\")\n")
+    (fake / "__init__.py").write_text(f"raise {raised}(\"cannot load library 'libpango-1.0-0' (a test's)\")\n")
     env = {**os.environ, "PYTHONPATH": f"{fake.parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     out = tmp_path / "out"
     done = cli("render", "baseline", "low-price", "--out", out, "--notebook", light, "--draws", DRAWS, env=env)
@@ -33,7 +35,7 @@ def test_a_pdf_library_that_cannot_load_fails_each_brief_in_one_line(tmp_path, l
     assert "Traceback" not in done.stderr and "Exception in initializer" not in done.stderr, done.stderr
     for name in ("baseline", "low-price"):
         line = next(line for line in done.stdout.splitlines() if f" {name} " in line)
-        assert "failed" in line and "OSError: cannot load library 'libpango-1.0-0'" in line, done.stdout
+        assert "failed" in line and f"{raised}: cannot load library 'libpango-1.0-0'" in line, done.stdout
         assert "cannot load library" in (out / "failed" / f"{name}.log").read_text()
 
 
@@ -109,3 +111,23 @@ def test_an_interrupt_while_the_command_line_loads_ends_it_in_one_line(tmp_path,
     assert done.returncode == 130, (done.returncode, done.stderr)
     assert done.stderr.splitlines() == ["dprk-arms: interrupted"], done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.skipif("forkserver" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork server")
+def test_a_worker_forked_as_an_interrupt_lands_does_not_hold_the_command(tmp_path):
+    """Ctrl-C while the fork server forks a worker: the pool never learns of that worker, which holds the pipe the
+    server waits on to end, and the command waited 30 s for its grace period. Stopping the server ends it too."""
+    script = tmp_path / "straggler.py"
+    script.write_text(textwrap.dedent("""
+        import time
+        from dprk_arms.briefs import pool, scratch
+        if __name__ == "__main__":
+            context = pool._context()
+            pool._start_fork_server(context)
+            unknown = context.Process(target=time.sleep, args=(600,), daemon=True)  # a worker no pool knows of
+            unknown.start()
+            pool._stop_fork_server()
+            print("alive" if scratch.process_alive(str(unknown.pid)) else "gone")
+    """))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.split() == ["gone"], (done.stdout, done.stderr)

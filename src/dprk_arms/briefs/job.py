@@ -31,9 +31,7 @@ def render_job(job) -> Outcome:
     out = Path(job.out_dir)
     work = executed = None
     try:
-        # The PDF stage's library first: one that cannot load (Pango missing) fails the brief now, in one line,
-        # not after its notebook has run for nothing.
-        import weasyprint  # noqa: F401
+        _import_pdf_library()
         scratch = _worker_scratch(out)
         work = scratch / job.name
         work.mkdir()
@@ -71,6 +69,20 @@ def render_job(job) -> Outcome:
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _import_pdf_library():
+    """The PDF stage's library first: one that cannot load (Pango missing) fails the brief now, in one line, not after
+    its notebook has run for nothing. A module that exits or raises KeyboardInterrupt as it loads (a worker ignores
+    SIGINT: it is no interrupt) is such a failure too, not the end of the worker."""
+    from .nbimports import soname_lookups_only
+    try:
+        with soname_lookups_only():
+            import weasyprint  # noqa: F401
+    except Exception:
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        raise ImportError(f"weasyprint could not be imported: {type(exc).__name__}: {exc}") from None
 
 
 _scratch = {}  # output folder -> this worker's scratch folder in it

@@ -21,7 +21,7 @@ from . import job as job_mod
 from . import kernel, kernelfork, scratch
 from .cache import is_current
 from .clean import clean_stale
-from .nbimports import skip_iri_format_checker
+from .nbimports import skip_iri_format_checker, soname_lookups_only
 from .job import Outcome
 
 
@@ -149,10 +149,24 @@ def _stop_fork_server():
     brief.css and umask as they are at its start, as spawned workers would (a server kept for the process's life
     handed a later pool the first pool's)."""
     import multiprocessing.forkserver
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    # Killed, with any worker it still has: an interrupt that lands while the server forks a worker leaves that
+    # worker unknown to the pool, holding the pipe the server waits on to end (the command waited for the grace
+    # period, and its clean-up was skipped). After a pool's shutdown it has no other workers.
+    stragglers = scratch.children(pid) if pid is not None else []
+    for process in [*stragglers, *([pid] if pid is not None else [])]:
+        try:
+            os.kill(process, signal.SIGKILL)
+        except OSError:
+            pass
     try:
-        multiprocessing.forkserver._forkserver._stop()  # closes its alive pipe and waits for it
+        server._stop()  # closes its alive pipe and reaps it
     except (AttributeError, OSError):
         pass  # no fork server here, or already gone
+    deadline = time.monotonic() + STOP_WAIT_S  # their scratch goes only once they have gone: a bound, not a timing
+    while any(scratch.process_alive(str(p)) for p in stragglers) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def _context():
@@ -193,9 +207,10 @@ def _worker_init(parent, kernel_server=None):
     # terminal beside the summary, which names the same failure in one line and keeps the kernel's log
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     try:
-        import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
-    except Exception:  # noqa: BLE001 - e.g. Pango missing (OSError): raised here, multiprocessing prints a traceback
-        pass  # and breaks the pool; each brief's own import (job.render_job) reports it as that brief's failure
+        with soname_lookups_only():
+            import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
+    except BaseException:  # noqa: BLE001 - e.g. Pango missing (OSError), a module that exits: raised here,
+        pass  # multiprocessing prints a traceback and breaks the pool; each brief's own import reports it instead
 
 
 def _watch_parent(parent, poll_s=0.5):

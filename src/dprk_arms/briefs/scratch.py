@@ -57,6 +57,19 @@ def process_alive(identity):
     return fields[0] != "Z" and (not started or fields[19] == started)
 
 
+def children(pid) -> list[int]:
+    """The pids of `pid`'s living children (Linux, from /proc; none elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat") if Path("/proc/self/stat").exists() else ():
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[1] == str(pid) and fields[0] != "Z":
+            found.append(int(entry.parent.name))
+    return found
+
+
 def make_scratch(parent, prefix=SCRATCH_PREFIX):
     """A new private folder `parent/PREFIXPID-RANDOM` with an owner marker, for clean-up to recognise."""
     Path(parent).mkdir(parents=True, exist_ok=True)
