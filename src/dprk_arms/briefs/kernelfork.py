@@ -60,7 +60,7 @@ def launch(address, cmd, env, cwd, log, timeout):
     try:
         conn.settimeout(timeout)  # the server answers once its imports are done: waited for, within a bound
         conn.connect(address)
-        request = json.dumps({"argv": cmd[3:], "env": dict(env), "cwd": str(cwd)}).encode()
+        request = json.dumps({"argv": cmd[3:], "env": dict(env), "cwd": str(cwd)}).encode() + b"\n"
         socket.send_fds(conn, [request], [log.fileno()])
         reply = _read_line(conn)
         if not reply.startswith("pid "):
@@ -182,14 +182,23 @@ def _warm(preload):
 def _fork(conn, held, selector):
     """Fork a kernel for the request on `conn`; its pid, or None for a request that cannot be read. `held` are the
     server's own files (its socket, signal pipe, other kernels' connections), which the kernel must not keep."""
+    fds = []
     try:
         conn.settimeout(30)  # the worker sends its request as it connects: a bound, not a timing claim
         request, fds, _, _ = socket.recv_fds(conn, REQUEST_BYTES, MAX_FDS)
-        spec = json.loads(request)
+        while request and not request.endswith(b"\n") and len(request) < REQUEST_BYTES:  # a stream: it may come in parts
+            chunk = conn.recv(REQUEST_BYTES)
+            if not chunk:
+                break
+            request += chunk
         if len(fds) != 1:
             raise ValueError("no log")
+        spec = json.loads(request)
     except (OSError, ValueError):
+        for fd in fds:
+            os.close(fd)
         return None
+    server = os.getpid()
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -198,7 +207,7 @@ def _fork(conn, held, selector):
             selector.close()
             for held_file in held:
                 os.close(held_file if isinstance(held_file, int) else held_file.detach())
-            code = _become_kernel(spec, fds[0], conn)
+            code = _become_kernel(spec, fds[0], conn, server)
         finally:
             os._exit(code)
     os.close(fds[0])
@@ -210,12 +219,14 @@ def _fork(conn, held, selector):
     return pid
 
 
-def _become_kernel(spec, log_fd, conn):
+def _become_kernel(spec, log_fd, conn, server):
     """In the forked child: the process a kernel launch would have started, then the kernel itself."""
     import atexit
     import runpy
     os.setsid()  # its own session and process group, as jupyter_client starts kernels
     scratch.die_with_parent()  # the server ends: its kernels too
+    if os.getppid() != server:  # it ended before the line above took effect
+        return 1
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the kernel's cells
     conn.close()
