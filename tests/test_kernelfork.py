@@ -148,3 +148,27 @@ def test_a_pool_starts_a_kernel_server_only_for_notebooks_that_use_the_package(t
     printed = [o.text for c in nbformat.read(tmp_path / "package" / "low-price.ipynb", as_version=4).cells
                for o in c.get("outputs", []) if o.get("name") == "stdout"]
     assert printed and int(printed[0]) != os.getpid()
+
+
+def test_what_a_cell_started_goes_with_its_kernel_when_the_command_is_killed(tmp_path, light):
+    """kill -9 of the command: its kernels die (each dies with its parent), and the kernel server, ending as the
+    command does, kills each kernel's process group, so a process a cell started does not run on."""
+    child = tmp_path / "child.pid"
+    nb = nbformat.read(light, as_version=4)
+    nb.cells.insert(1, nbformat.v4.new_code_cell(
+        f"import dprk_arms, subprocess\nopen({str(child)!r}, 'w').write(str(subprocess.Popen(['sleep', '600']).pid))"))
+    nbformat.write(nb, tmp_path / "starts.ipynb")
+    gate = tmp_path / "gate"  # never opened: the brief is held mid-run until the command is killed
+    env = {**os.environ, "DPRK_TEST_GATE": str(gate)}
+    command = subprocess.Popen([sys.executable, "-m", "dprk_arms", "render", "baseline", "--notebook",
+                                str(tmp_path / "starts.ipynb"), "--out", str(tmp_path / "out"), "--draws", "200"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        while not (child.exists() and child.read_text()) or not list(tmp_path.glob("gate.reached-*")):
+            assert command.poll() is None and time.monotonic() < deadline, "the brief never reached its gate"
+            time.sleep(0.05)  # polling, not a timing claim
+    finally:
+        command.kill()
+        command.wait()
+    _wait_gone(int(child.read_text()))

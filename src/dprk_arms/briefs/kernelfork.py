@@ -29,22 +29,32 @@ def start(address, preload):
         try:
             return subprocess.Popen([sys.executable, "-m", __name__, str(listener.fileno()), preload],
                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    pass_fds=[listener.fileno()], preexec_fn=scratch.die_with_parent)
+                                    pass_fds=[listener.fileno()], preexec_fn=_end_with_parent)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
+def _end_with_parent():
+    """The server's end when the command dies (kill -9 too): SIGTERM, which it handles by killing each kernel's
+    process group, so what a cell started goes with its kernel. SIGKILL would leave a kernel's children running."""
+    scratch.die_with_parent(signal.SIGTERM)
+
+
 def stop(server):
-    """End the server now, and with it any kernel still running (they die with it), and reap it. Killed, not asked:
-    it has nothing to save, and one still importing its stack would answer only once that is done."""
+    """End the server now, with any kernel still running and what its cells started, and reap it: SIGTERM, which it
+    handles at once, importing its stack or not (closing its stdin would wait for the imports to finish)."""
     if server is None:
         return
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:  # a bound, not a timing: a server stuck in a system call
+        server.kill()
+        server.wait()
     try:
         server.stdin.close()
     except OSError:
         pass
-    server.kill()
-    server.wait()
 
 
 def forkable(cmd) -> bool:
@@ -228,6 +238,7 @@ def _become_kernel(spec, log_fd, conn, server):
     if os.getppid() != server:  # it ended before the line above took effect
         return 1
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server's own handler is not a kernel's
     signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the kernel's cells
     conn.close()
     null = os.open(os.devnull, os.O_RDONLY)
@@ -293,8 +304,12 @@ def _kill_group(pid):
             pass
 
 
+def _terminated(signum, frame):
+    raise SystemExit(0)  # through _serve's clean-up: every kernel's process group is killed
+
+
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle; held back until here
+    signal.signal(signal.SIGTERM, _terminated)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    scratch.die_with_parent()
     sys.exit(_serve(int(sys.argv[1]), sys.argv[2]))

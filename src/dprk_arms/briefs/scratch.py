@@ -24,10 +24,10 @@ _PRCTL = getattr(_libc(), "prctl", None)  # bound now: a Popen preexec_fn should
 PR_SET_PDEATHSIG = 1
 
 
-def die_with_parent():
-    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG); False where unsupported.
-    Used as a Popen preexec_fn, so a kernel cannot outlive its worker even before it polls JPY_PARENT_PID."""
-    return _PRCTL is not None and _PRCTL(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+def die_with_parent(signum=signal.SIGKILL):
+    """Ask Linux to send this process `signum` (SIGKILL) when its parent dies (PR_SET_PDEATHSIG); False where
+    unsupported. Used as a Popen preexec_fn, so a kernel cannot outlive its worker even before it polls JPY_PARENT_PID."""
+    return _PRCTL is not None and _PRCTL(PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
 
 
 def process_identity(pid):
