@@ -61,3 +61,21 @@ def test_outputs_that_arrive_late_are_waited_for(tmp_path, in_process_kernel):
     kernel.reset_kernel(km)
     execute.execute(tmp_path / "late.ipynb", tmp_path / "out.ipynb", {}, DEADLINE_S, km=km)
     assert "after" in nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[-1].outputs[0].text
+
+
+@pytest.mark.parametrize("package", [False, True], ids=["bare-kernel", "package-kernel"])
+def test_a_briefs_environment_folder_and_signal_handlers_do_not_reach_the_next(tmp_path, light, package):
+    code = (("import dprk_arms\n" if package else "") +
+            "import os, signal\nprint('seen', os.environ.get('RT_LEAK'), os.getcwd(), signal.getsignal(signal.SIGTERM))\n"
+            "os.environ['RT_LEAK'] = 'leaked'\nos.chdir('/')\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)")
+    nb = nbformat.read(light, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, tmp_path / "state.ipynb")
+    out = tmp_path / "out"
+    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS,
+                              notebook=str(tmp_path / "state.ipynb"))
+    outcomes = pool.run_jobs(jobs, workers=1)  # one kernel: the second brief follows the first on it
+    assert [o.status for o in outcomes] == ["rendered", "rendered"], outcomes
+    printed = [next(o.text for c in nbformat.read(out / f"{n}.ipynb", as_version=4).cells if c.source == code
+                    for o in c.outputs if o.get("name") == "stdout") for n in ("baseline", "low-price")]
+    assert printed[0] == printed[1] and "leaked" not in printed[1], printed

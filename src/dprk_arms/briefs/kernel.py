@@ -183,16 +183,27 @@ def _check_alive(km):
 # Run once a kernel is warm: matplotlib's settings as a fresh kernel has them, kept for every later brief on it. And
 # what the kernel has loaded by then stays for its life: frozen (after a collection, so no garbage is kept), the
 # collector no longer walks it in every brief (measured: 12.2 against 14.8 CPU s of the kernel for the 8 briefs).
-SNAPSHOT = """import sys as _sys, gc as _gc
+SNAPSHOT = """import sys as _sys, gc as _gc, os as _os, signal as _signal
 if "matplotlib" in _sys.modules:
     _sys.modules["matplotlib"]._dprk_arms_rc = _sys.modules["matplotlib"].rcParams.copy()
+_sys._dprk_arms_start = (dict(_os.environ), _os.getcwd(), {
+    _s: _signal.getsignal(_s) for _s in _signal.valid_signals() - {_signal.SIGKILL, _signal.SIGSTOP, _signal.SIGINT}
+    if _signal.getsignal(_s) is not None})
 _gc.collect()
 _gc.freeze()
-del _sys, _gc"""
-# Between briefs: the previous brief's names go, its figures close and matplotlib's settings are put back; a
-# kernel where matplotlib was first loaded by a brief (no settings to put back) says so, to be replaced.
+del _sys, _gc, _os, _signal"""
+# Between briefs: the previous brief's names go, its figures close, matplotlib's settings, the environment, the
+# working folder and the signal handlers (SIGINT is ipykernel's) are put back; a kernel where matplotlib was first
+# loaded by a brief (no settings to put back) says so, to be replaced. Modules a brief imported stay loaded.
 RESET = """%reset -f
-import sys as _sys
+import sys as _sys, os as _os, signal as _signal
+_env, _cwd, _handlers = _sys._dprk_arms_start
+_os.environ.clear()
+_os.environ.update(_env)
+_os.chdir(_cwd)
+_s = _h = None
+for _s, _h in _handlers.items():
+    _signal.signal(_s, _h)
 _mpl = _sys.modules.get("matplotlib")
 if _mpl is not None and "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
@@ -200,12 +211,13 @@ if _mpl is not None and getattr(_mpl, "_dprk_arms_rc", None) is None:
     print("REPLACE")
 elif _mpl is not None:
     _mpl.rcParams.update(_mpl._dprk_arms_rc)
-del _sys, _mpl"""
+del _sys, _os, _signal, _env, _cwd, _handlers, _s, _h, _mpl"""
 
 
 def reset_kernel(km) -> bool:
     """Ready the kernel for the next brief as a fresh one would be: names cleared, figures closed, matplotlib's
-    rcParams as they were when it started (imported modules stay loaded). False when it cannot be (a brief was
+    rcParams, the environment, working folder and signal handlers as they were when it started (imported modules
+    stay loaded). False when it cannot be (a brief was
     the first to load matplotlib): the caller starts a fresh kernel instead."""
     return "REPLACE" not in run_code(km, RESET, 30)
 
