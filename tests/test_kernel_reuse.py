@@ -24,17 +24,22 @@ def test_each_brief_starts_with_matplotlibs_settings_as_a_fresh_kernel_has_them(
     code = ("import dprk_arms.presentation.notebook\n" if package else "") + (
         "import matplotlib\nprint('lw', matplotlib.rcParams['lines.linewidth'])\n"
         "matplotlib.rcParams['lines.linewidth'] = 7")
+    printed = _printed_by_two_briefs_on_one_kernel(tmp_path, light, code)
+    assert printed[0] == printed[1] and "lw 7" not in printed[1], printed
+
+
+def _printed_by_two_briefs_on_one_kernel(tmp_path, light, code):
+    """What a cell running `code` printed in each of two briefs rendered one after the other on one kernel."""
     nb = nbformat.read(light, as_version=4)
     nb.cells.insert(2, nbformat.v4.new_code_cell(code))
-    nbformat.write(nb, tmp_path / "rc.ipynb")
+    nbformat.write(nb, tmp_path / "reuse.ipynb")
     out = tmp_path / "out"
     jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS,
-                              notebook=str(tmp_path / "rc.ipynb"))
+                              notebook=str(tmp_path / "reuse.ipynb"))
     outcomes = pool.run_jobs(jobs, workers=1)  # one worker, one kernel: the second brief follows the first
     assert [o.status for o in outcomes] == ["rendered", "rendered"], outcomes
-    printed = [next(o.text for c in nbformat.read(out / f"{n}.ipynb", as_version=4).cells if c.source == code
-                    for o in c.outputs if o.get("name") == "stdout") for n in ("baseline", "low-price")]
-    assert printed[0] == printed[1] and "lw 7" not in printed[1], printed
+    return [next(o.text for c in nbformat.read(out / f"{n}.ipynb", as_version=4).cells if c.source == code
+                 for o in c.outputs if o.get("name") == "stdout") for n in ("baseline", "low-price")]
 
 
 # When this cell's reply has gone, holds the kernel's output thread for 6 s, so its idle status (the end of its
@@ -68,14 +73,5 @@ def test_a_briefs_environment_folder_and_signal_handlers_do_not_reach_the_next(t
     code = (("import dprk_arms\n" if package else "") +
             "import os, signal\nprint('seen', os.environ.get('RT_LEAK'), os.getcwd(), signal.getsignal(signal.SIGTERM))\n"
             "os.environ['RT_LEAK'] = 'leaked'\nos.chdir('/')\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)")
-    nb = nbformat.read(light, as_version=4)
-    nb.cells.insert(2, nbformat.v4.new_code_cell(code))
-    nbformat.write(nb, tmp_path / "state.ipynb")
-    out = tmp_path / "out"
-    jobs = plan.scenario_jobs(["baseline", "low-price"], False, {}, out, 120, draws=DRAWS,
-                              notebook=str(tmp_path / "state.ipynb"))
-    outcomes = pool.run_jobs(jobs, workers=1)  # one kernel: the second brief follows the first on it
-    assert [o.status for o in outcomes] == ["rendered", "rendered"], outcomes
-    printed = [next(o.text for c in nbformat.read(out / f"{n}.ipynb", as_version=4).cells if c.source == code
-                    for o in c.outputs if o.get("name") == "stdout") for n in ("baseline", "low-price")]
+    printed = _printed_by_two_briefs_on_one_kernel(tmp_path, light, code)
     assert printed[0] == printed[1] and "leaked" not in printed[1], printed

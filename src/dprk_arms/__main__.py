@@ -1,6 +1,7 @@
 """`dprk-arms` and `python -m dprk_arms`: SIGTERM and Ctrl-C handled from the first line, then the command line."""
 
 import signal
+import sys
 
 
 def _early(signum, frame):
@@ -16,7 +17,7 @@ def entry():
         interrupts.install(fresh=True)  # left in place for main(): no moment between the two without a handler
         from .cli import entry as run
     except (KeyboardInterrupt, Exception) as exc:  # noqa: BLE001 - an interrupt, however the import surfaced it
-        interrupts = __import__("sys").modules.get(f"{__package__}.interrupts")
+        interrupts = sys.modules.get(f"{__package__}.interrupts")
         if not (isinstance(exc, KeyboardInterrupt) or (interrupts is not None and interrupts.received())):
             raise
         _interrupted()
@@ -31,7 +32,6 @@ def entry():
 def _interrupted():
     import contextlib
     import os
-    import sys
 
     from .defaults import EXIT_INTERRUPTED
     with contextlib.suppress(OSError, ValueError):

@@ -31,7 +31,7 @@ def render_job(job) -> Outcome:
     out = Path(job.out_dir)
     work = executed = None
     try:
-        _import_pdf_library()
+        import_pdf_library()
         scratch = _worker_scratch(out)
         work = scratch / job.name
         work.mkdir()
@@ -71,8 +71,9 @@ def render_job(job) -> Outcome:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _import_pdf_library():
-    """The PDF stage's library first: one that cannot load (Pango missing) fails the brief now, in one line, not after
+def import_pdf_library():
+    """Import WeasyPrint (its library look-ups through the linker's cache alone), raising what its import raised, or
+    ImportError for an exit or a KeyboardInterrupt. Each brief does it first: one that cannot load (Pango missing) fails the brief now, in one line, not after
     its notebook has run for nothing. A module that exits or raises KeyboardInterrupt as it loads (a worker ignores
     SIGINT: it is no interrupt) is such a failure too, not the end of the worker."""
     from .nbimports import soname_lookups_only

@@ -21,7 +21,7 @@ from . import job as job_mod
 from . import kernel, kernelfork, scratch
 from .cache import is_current
 from .clean import clean_stale
-from .nbimports import skip_iri_format_checker, soname_lookups_only
+from .nbimports import skip_iri_format_checker
 from .job import Outcome
 
 
@@ -107,25 +107,20 @@ def _run_pool(todo, workers, outcomes, progress, context=None):
     return [j for j in todo if j in unfinished]
 
 
-_servers = 0
-
-
 def _start_kernel_server(todo):
     """(server, address) of a kernel server for the pool (briefs/kernelfork.py), or (None, None): started when a job's
     notebook uses the package, whose kernels it forks warm. It imports their stack (about 2 CPU s) beside the fork
     server's imports, on the core those leave idle, once for all the pool's kernels instead of once in each; it starts
     from this process as it is now, as the fork server does, and ends with the pool."""
-    global _servers
     from .preload import preload_for
     if not hasattr(socket, "AF_UNIX") or not any(preload_for(str(j.notebook)) == kernel.PRELOAD for j in todo):
         return None, None
-    _servers += 1
-    folder = scratch.make_scratch(tempfile.gettempdir())
-    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
-    address = str(folder / f"kernels-{_servers}.sock")
+    folder = scratch.make_scratch(tempfile.gettempdir())  # removed with the pool (_run_pool), or by clean-up if killed
+    address = str(folder / "kernels.sock")
     try:
         return kernelfork.start(address, kernel.PRELOAD), address
     except OSError:  # no server: each worker launches its kernels itself
+        shutil.rmtree(folder, ignore_errors=True)
         return None, None
 
 
@@ -207,10 +202,9 @@ def _worker_init(parent, kernel_server=None):
     # terminal beside the summary, which names the same failure in one line and keeps the kernel's log
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     try:
-        with soname_lookups_only():
-            import weasyprint  # noqa: F401 - papermill, nbconvert and WeasyPrint load while the pool fills
-    except BaseException:  # noqa: BLE001 - e.g. Pango missing (OSError), a module that exits: raised here,
-        pass  # multiprocessing prints a traceback and breaks the pool; each brief's own import reports it instead
+        job_mod.import_pdf_library()  # papermill, nbconvert and WeasyPrint load while the pool fills
+    except Exception:  # noqa: BLE001 - e.g. Pango missing (OSError): raised here, multiprocessing would print a
+        pass  # traceback and break the pool; each brief's own import reports it instead
 
 
 def _watch_parent(parent, poll_s=0.5):

@@ -15,7 +15,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 
 from . import scratch  # noqa: E402
-from .nbimports import skip_iri_format_checker, soname_lookups_only  # noqa: E402
+from .nbimports import skip_iri_format_checker  # noqa: E402
 
 COMMAND_EXIT_WAIT_S = 3.0  # for a command already on its way out to be gone; a bound, not a timing claim
 # The fork server's parent, the command its workers serve; None when it had gone before this line (its orphans are
@@ -48,9 +48,9 @@ sys.excepthook = _worker_start_failed
 skip_iri_format_checker()  # before nbformat, which papermill and nbconvert import
 
 try:
-    with soname_lookups_only():
-        import weasyprint  # noqa: F401 - the PDF stage's imports, the largest part
-    from . import convert, execute, job, preload  # noqa: F401 - papermill, nbconvert, nbformat, jupyter_client
+    from . import job
+    job.import_pdf_library()  # the PDF stage's imports, the largest part
+    from . import convert, execute, preload  # noqa: F401 - papermill, nbconvert, nbformat, jupyter_client
     convert.warm()  # nbconvert's templates, compiled once for every worker
 except BaseException:  # noqa: BLE001 - e.g. Pango missing (OSError), or a module that exits or raises
     pass  # KeyboardInterrupt as it loads (SIGINT is ignored here): the server must still start; each brief then
